@@ -1,0 +1,404 @@
+package io.otp4j.internal;
+
+import io.otp4j.ExitReason;
+import io.otp4j.Matcher;
+import io.otp4j.Pid;
+import io.otp4j.Proc;
+import io.otp4j.ProcessExit;
+import io.otp4j.Ref;
+import io.otp4j.internal.timer.TimerService;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.function.Predicate;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A process: its identity, its mailbox, and the state that links, monitors and exit signals share.
+ *
+ * <h2>Mailbox (ADR 0002)</h2>
+ * A singly linked chain of {@link Envelope}s, appended to by any thread with one atomic exchange on
+ * {@code tail} (Vyukov's MPSC queue) and read by the process alone from {@code head}, a dummy node.
+ * Selective receive walks the chain in place: a message that does not match stays where it is, so
+ * order is kept for later receives without copying; a matching message is unlinked (or, when it is
+ * the last node, which producers may still link to, turned into a tombstone that later scans
+ * remove). The process object itself is the chain's first dummy node, which saves an allocation per
+ * process.
+ *
+ * <p>A receive that waits for a reply to a fresh reference starts at a marker recorded when the
+ * reference was made (the tail at that moment), so it never re-examines older messages: OTP's
+ * receive optimisation, keeping a call O(1) however long the mailbox is.
+ *
+ * <h2>Parking</h2>
+ * The owner announces {@code WAITING} (volatile store) and re-reads {@code tail}; a producer swaps
+ * {@code tail} (a full fence) and then reads {@code state}. One of the two sees the other, so a
+ * wake-up is never lost (Dekker). Whoever flips {@code WAITING} to {@code RUNNING} by CAS unparks.
+ *
+ * <h2>Death</h2>
+ * {@code exitReason} becomes non-null exactly once, under the process's monitor, and from then on
+ * the process is dead for everybody: sends are dropped, its name is free, monitors have fired. If the
+ * process's own thread is still running (it was killed from outside), it unwinds at its next otp4j
+ * call by throwing {@link ProcessExit}.
+ */
+public final class ProcessImpl extends Envelope implements Runnable, Thread.UncaughtExceptionHandler {
+
+    static final int RUNNING = 0;
+    static final int WAITING = 1;
+
+    static final int TRAP_EXIT = 1;
+    static final int SYSTEM = 2;
+
+    /** Returned by receive when the timeout expired without a match. */
+    public static final Object TIMEOUT = new Object();
+    /** An unlinked-in-place message: a tombstone at the end of the chain. */
+    private static final Object TOMB = new Object();
+
+    private static final VarHandle TAIL;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            TAIL = l.findVarHandle(ProcessImpl.class, "tail", Envelope.class);
+            STATE = l.findVarHandle(ProcessImpl.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final NodeRuntime node;
+    public final Pid pid;
+    Thread thread;
+    private Proc.Body body;
+
+    /** Owner only: the dummy node before the first message. */
+    private Envelope head;
+    private volatile Envelope tail;
+    private volatile int state;
+
+    /** Null while alive; set once, under this monitor. */
+    volatile ExitReason exitReason;
+    /** Guarded by this (read racily by process_info). */
+    int flags;
+    /** Owner-written work counter (sends, receives, spawns), read racily by process_info. */
+    int reductions;
+    /** Links, monitors and name: guarded by this; null until first used, never reset. */
+    volatile Extras ext;
+    /** Owner only: where the mailbox ended when the latest reference was made. */
+    private Marker marker;
+
+    ProcessImpl(NodeRuntime node, Pid pid, Proc.Body body, int flags) {
+        this.node = node;
+        this.pid = pid;
+        this.body = body;
+        this.flags = flags;
+        this.head = this;
+        this.tail = this;
+    }
+
+    /** The process running on the current thread, or null. */
+    public static ProcessImpl current() {
+        return Thread.currentThread().getUncaughtExceptionHandler() instanceof ProcessImpl p ? p : null;
+    }
+
+    public NodeRuntime node() {
+        return node;
+    }
+
+    // ------------------------------------------------------------------ life
+
+    @Override
+    public void run() {
+        Proc.Body b = body;
+        body = null;
+        ExitReason reason;
+        if (exitReason != null) {
+            return; // killed before it ran
+        }
+        try {
+            b.run();
+            reason = ExitReason.NORMAL;
+        } catch (ProcessExit e) {
+            reason = e.reason();
+        } catch (Throwable t) {
+            reason = new ExitReason.Crash(t);
+        }
+        node.processEnded(this, reason);
+    }
+
+    @Override
+    public void uncaughtException(Thread t, Throwable e) {
+        System.getLogger("io.otp4j").log(System.Logger.Level.ERROR, "uncaught in " + pid, e);
+    }
+
+    /** Throws if this process is dead: every otp4j call a process makes passes here. */
+    void checkAlive() {
+        ExitReason r = exitReason;
+        if (r != null) {
+            throw new ProcessExit(r);
+        }
+    }
+
+    boolean isAlive() {
+        return exitReason == null;
+    }
+
+    boolean trapsExits() {
+        return (flags & TRAP_EXIT) != 0;
+    }
+
+    /** Called by whoever killed this process from outside: get its thread to unwind. */
+    void wakeToDie() {
+        if (state == WAITING && STATE.compareAndSet(this, WAITING, RUNNING)) {
+            LockSupport.unpark(thread);
+        } else {
+            Thread t = thread;
+            if (t != null && t != Thread.currentThread()) {
+                t.interrupt(); // blocking IO, sleep, lock waits
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    /** Appends a message. Any thread. A dead process drops it. */
+    void deliver(Object msg) {
+        if (exitReason != null) {
+            return;
+        }
+        Envelope e = new Envelope(msg);
+        Envelope prev = (Envelope) TAIL.getAndSet(this, e);
+        int s = state; // ordered after the exchange, which is a full fence
+        Envelope.NEXT.setRelease(prev, e);
+        if (s == WAITING && STATE.compareAndSet(this, WAITING, RUNNING)) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Wakes the process if it waits in receive (timer expiry). */
+    void timeoutWake() {
+        if (state == WAITING && STATE.compareAndSet(this, WAITING, RUNNING)) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    // ------------------------------------------------------------------ receiving (owner only)
+
+    /** Records the mailbox's current end for a reference just made (the receive marker). */
+    void mark(Ref ref) {
+        marker = new Marker(ref, tail);
+    }
+
+    /**
+     * Receives the first message {@code matcher} takes (any message if null).
+     *
+     * @param timeoutNanos 0: do not wait; negative: wait forever
+     * @param since        if the latest reference made by this process, start after its marker
+     * @return the matcher's result, or {@link #TIMEOUT}
+     */
+    Object receive(Matcher<?> matcher, long timeoutNanos, Ref since) {
+        checkAlive();
+        Envelope pred = head;
+        Marker mk = marker;
+        if (mk != null) {
+            marker = null;
+            if (since != null && mk.ref == since) {
+                pred = mk.at;
+            }
+        }
+        boolean timed = timeoutNanos > 0;
+        long deadline = timed ? System.nanoTime() + timeoutNanos : 0L;
+        for (;;) {
+            Envelope n = pred.next;
+            if (n == null) {
+                if (timeoutNanos == 0 || !await(pred, timed, deadline)) {
+                    return TIMEOUT;
+                }
+                continue;
+            }
+            Object m = n.msg;
+            if (m == TOMB) {
+                pred = dropTomb(pred, n);
+                continue;
+            }
+            Object r = matcher == null ? m : matcher.match(m);
+            if (r != null) {
+                remove(pred, n);
+                reductions++;
+                return r;
+            }
+            pred = n;
+        }
+    }
+
+    /** Removes every message {@code which} accepts (demonitor with flush). */
+    void removeMessages(Predicate<Object> which) {
+        marker = null;
+        Envelope pred = head;
+        for (Envelope n = pred.next; n != null; n = pred.next) {
+            Object m = n.msg;
+            if (m == TOMB) {
+                pred = dropTomb(pred, n);
+            } else if (which.test(m)) {
+                remove(pred, n);
+                if (head == n) pred = n; // n became the dummy; otherwise pred still precedes the rest
+            } else {
+                pred = n;
+            }
+        }
+    }
+
+    private void remove(Envelope pred, Envelope n) {
+        if (pred == head) {
+            advanceHead(n);
+        } else {
+            Envelope after = n.next;
+            if (after != null) {
+                Envelope.NEXT.set(pred, after); // pred is not the tail: no producer writes it
+            } else {
+                n.msg = TOMB; // n may be the tail: leave it in place
+            }
+        }
+    }
+
+    private Envelope dropTomb(Envelope pred, Envelope n) {
+        if (pred == head) {
+            advanceHead(n);
+            return n;
+        }
+        Envelope after = n.next;
+        if (after != null) {
+            Envelope.NEXT.set(pred, after);
+            return pred;
+        }
+        return n;
+    }
+
+    private void advanceHead(Envelope n) {
+        Envelope old = head;
+        head = n;
+        n.msg = null;
+        Envelope.NEXT.set(old, old); // self-link the dropped node: helps the GC, tells walkers to restart
+    }
+
+    /**
+     * Parks until something follows {@code pred}, the deadline passes, or the process is killed.
+     *
+     * @return false if the deadline passed with nothing new
+     */
+    private boolean await(Envelope pred, boolean timed, long deadline) {
+        STATE.setVolatile(this, WAITING);
+        if (tail != pred || exitReason != null) {
+            // a message is there (or being linked) or we are dying: do not park
+            STATE.compareAndSet(this, WAITING, RUNNING);
+            checkAlive();
+            if (pred.next == null) {
+                Thread.onSpinWait(); // a producer is between its exchange and its link
+            }
+            return true;
+        }
+        TimerService.Timer timer = null;
+        if (timed) {
+            if (System.nanoTime() - deadline >= 0) {
+                STATE.compareAndSet(this, WAITING, RUNNING);
+                return false;
+            }
+            timer = node.timers.schedule(deadline, this::timeoutWake);
+        }
+        while (state == WAITING) {
+            LockSupport.park(this);
+            if (Thread.interrupted() && exitReason != null) {
+                break;
+            }
+        }
+        STATE.compareAndSet(this, WAITING, RUNNING);
+        if (timer != null) {
+            timer.cancel();
+        }
+        checkAlive();
+        return !timed || pred.next != null || tail != pred || System.nanoTime() - deadline < 0;
+    }
+
+    /** Messages in the mailbox (any thread; exact for the owner, a snapshot for others). */
+    int messageQueueLength() {
+        for (int attempt = 0; attempt < 8; attempt++) {
+            int count = 0;
+            boolean restart = false;
+            Envelope e = head;
+            Envelope n = e.next;
+            while (n != null) {
+                if (n == e) {
+                    restart = true; // e was dropped while we walked
+                    break;
+                }
+                Object m = n.msg;
+                if (m != null && m != TOMB) count++;
+                e = n;
+                n = e.next;
+            }
+            if (!restart) return count;
+        }
+        return -1;
+    }
+
+    /** Snapshot of the mailbox's messages, oldest first (owner, or tests on a quiescent process). */
+    java.util.List<Object> messages() {
+        java.util.ArrayList<Object> out = new java.util.ArrayList<>();
+        Envelope e = head;
+        for (Envelope n = e.next; n != null && n != e; e = n, n = e.next) {
+            Object m = n.msg;
+            if (m != null && m != TOMB) out.add(m);
+        }
+        return out;
+    }
+
+    boolean isWaiting() {
+        return state == WAITING;
+    }
+
+    // ------------------------------------------------------------------ links, monitors, name
+
+    /**
+     * Guarded by this process's monitor, except {@code monitors}, which the processes this one
+     * monitors update without that lock when they die (so a watcher of many processes is not a point
+     * of contention). Once the process is dead the collections are detached (null).
+     */
+    static final class Extras {
+        HashSet<Pid> links;
+        /** Monitors this process holds: ref -> monitored process. */
+        volatile java.util.concurrent.ConcurrentHashMap<Ref, Pid> monitors;
+        /** Monitors held on this process: ref -> watcher (a Pid or a {@link DownListener}). */
+        HashMap<Ref, Object> monitoredBy;
+        String name;
+        /** The latest crash report's text, for introspection. */
+        Object lastCrash;
+
+        HashSet<Pid> links() {
+            return links != null ? links : (links = new HashSet<>(4));
+        }
+
+        java.util.concurrent.ConcurrentHashMap<Ref, Pid> monitors() {
+            java.util.concurrent.ConcurrentHashMap<Ref, Pid> m = monitors;
+            return m != null ? m : (monitors = new java.util.concurrent.ConcurrentHashMap<>(4));
+        }
+
+        HashMap<Ref, Object> monitoredBy() {
+            return monitoredBy != null ? monitoredBy : (monitoredBy = new HashMap<>(4));
+        }
+    }
+
+    /** Guarded by this. */
+    Extras ext() {
+        return ext != null ? ext : (ext = new Extras());
+    }
+
+    private record Marker(Ref ref, Envelope at) {
+    }
+
+    @Override
+    public String toString() {
+        return pid.toString();
+    }
+}
