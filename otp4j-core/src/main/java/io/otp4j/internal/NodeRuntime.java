@@ -66,7 +66,8 @@ public final class NodeRuntime implements Node {
         this.timers = new TimerService("otp4j-timer[" + name + "]");
         this.schedulers = Schedulers.create(name, options.schedulers(), options.scheduler());
         this.reports = new Reports(options.reportListener());
-        this.yieldBudget = options.reductionBudget();
+        // a power of two, so that the check on every send is a mask, not a division
+        this.yieldBudget = Integer.highestOneBit(Math.max(1, options.reductionBudget() - 1)) << 1;
     }
 
     public static NodeRuntime start(Options options) {
@@ -234,14 +235,14 @@ public final class NodeRuntime implements Node {
 
     private void countAndMaybeYield(ProcessImpl from) {
         from.checkAlive();
-        if (++from.reductions % yieldBudget == 0) {
+        if ((++from.reductions & (yieldBudget - 1)) == 0) {
             schedulers.maybeYield((from.flags & ProcessImpl.SYSTEM) != 0);
         }
     }
 
     public Object receive(ProcessImpl self, io.otp4j.Matcher<?> matcher, long timeoutNanos, Ref since) {
         Object r = self.receive(matcher, timeoutNanos, since);
-        if (self.reductions % yieldBudget == 0 && r != ProcessImpl.TIMEOUT) {
+        if ((self.reductions & (yieldBudget - 1)) == 0 && r != ProcessImpl.TIMEOUT) {
             schedulers.maybeYield((self.flags & ProcessImpl.SYSTEM) != 0);
         }
         return r;
@@ -704,6 +705,17 @@ public final class NodeRuntime implements Node {
 
     public int processCount() {
         return table.size();
+    }
+
+    /** Waits (parked) until at most {@code n} processes of this node are alive. */
+    public boolean awaitProcessCount(int n, Duration timeout) {
+        return table.awaitAtMost(n, timeout.toNanos());
+    }
+
+    /** Whether a live process is blocked in receive (benchmarks wait for a quiet node with it). */
+    public boolean isWaiting(Pid pid) {
+        ProcessImpl p = lookup(pid);
+        return p != null && p.isWaiting();
     }
 
     @Override

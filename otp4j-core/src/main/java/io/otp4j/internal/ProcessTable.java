@@ -33,6 +33,9 @@ final class ProcessTable {
     /** (tag << 32) | (slot + 1); 0 in the low half means empty. */
     private final AtomicLong freeTop = new AtomicLong();
     private final AtomicInteger live = new AtomicInteger();
+    /** A thread waiting for the live count to drop to {@code waitTarget} (see {@link #awaitAtMost}). */
+    private volatile Thread waiter;
+    private volatile int waitTarget;
 
     private static final class Page {
         final ProcessImpl[] procs = new ProcessImpl[PAGE];
@@ -78,7 +81,11 @@ final class ProcessTable {
             return; // already released
         }
         pg.serials[i] = (p.pid.serial() + 1) & 0x7fff_ffff;
-        live.decrementAndGet();
+        int n = live.decrementAndGet();
+        Thread w = waiter;
+        if (w != null && n <= waitTarget) {
+            java.util.concurrent.locks.LockSupport.unpark(w);
+        }
         for (;;) {
             long top = freeTop.get();
             pg.nextFree[i] = (int) top - 1;
@@ -104,6 +111,23 @@ final class ProcessTable {
 
     int size() {
         return live.get();
+    }
+
+    /** Waits until at most {@code n} processes are alive; one waiter at a time. */
+    synchronized boolean awaitAtMost(int n, long timeoutNanos) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        waitTarget = n;
+        waiter = Thread.currentThread();
+        try {
+            while (live.get() > n) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                java.util.concurrent.locks.LockSupport.parkNanos(this, left);
+            }
+            return true;
+        } finally {
+            waiter = null;
+        }
     }
 
     List<ProcessImpl> all() {

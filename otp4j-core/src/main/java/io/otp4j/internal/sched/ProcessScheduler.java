@@ -306,6 +306,8 @@ public final class ProcessScheduler implements Executor {
         private static final VarHandle RUNNEXT;
         private static final VarHandle HEAD;
         private static final VarHandle TAIL;
+        private static final VarHandle RUNNING;
+        private static final VarHandle RUN_TICK;
         private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Runnable[].class);
 
         static {
@@ -314,6 +316,8 @@ public final class ProcessScheduler implements Executor {
                 RUNNEXT = l.findVarHandle(Worker.class, "runnext", Runnable.class);
                 HEAD = l.findVarHandle(Worker.class, "head", int.class);
                 TAIL = l.findVarHandle(Worker.class, "tail", int.class);
+                RUNNING = l.findVarHandle(Worker.class, "running", boolean.class);
+                RUN_TICK = l.findVarHandle(Worker.class, "runTick", long.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
@@ -445,8 +449,8 @@ public final class ProcessScheduler implements Executor {
                     task = idle();
                     if (task == null) return; // retired or shut down
                 }
-                runTick++;
-                running = true;
+                RUN_TICK.setOpaque(this, runTick + 1); // sysmon reads these racily: no fence needed
+                RUNNING.setOpaque(this, true);
                 try {
                     task.run();
                 } catch (Throwable t) {
@@ -454,7 +458,7 @@ public final class ProcessScheduler implements Executor {
                     System.getLogger("io.otp4j.scheduler").log(System.Logger.Level.ERROR,
                             "scheduler task failed on " + getName(), t);
                 }
-                running = false;
+                RUNNING.setOpaque(this, false);
                 if (s.shutdown) {
                     handOffAll();
                     return;
@@ -538,7 +542,9 @@ public final class ProcessScheduler implements Executor {
                     int i = 0;
                     do {
                         Runnable r = nextTask();
-                        if (r == null) r = stealOnce(true, now);
+                        // a busy worker's runnext changes on every hand-off: reading it often would
+                        // bounce its cache line between cores, so look only now and then
+                        if (r == null) r = stealOnce((i & 15) == 15, now);
                         if (r != null) {
                             stopSpinningFound();
                             return r;
