@@ -9,4 +9,5 @@ module io.otp4j.core {
     requires org.slf4j;
 
     exports io.otp4j;
+    exports io.otp4j.behaviour;
 }

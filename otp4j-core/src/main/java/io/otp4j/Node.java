@@ -110,19 +110,21 @@ public interface Node extends AutoCloseable {
      * @param reductionBudget sends and receives a process makes before it yields to waiting
      *                        processes (ADR 0004)
      * @param reportListener  receives every report besides SLF4J (null: none)
+     * @param ticker          the clock of restart windows (tests inject one)
      */
     record Options(String name, int creation, int schedulers, SchedulerKind scheduler, boolean checkMessages,
-                   int reductionBudget, Consumer<Report> reportListener) {
+                   int reductionBudget, Consumer<Report> reportListener, Ticker ticker) {
 
         public Options {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(scheduler, "scheduler");
+            Objects.requireNonNull(ticker, "ticker");
             if (reductionBudget <= 0) throw new IllegalArgumentException("reductionBudget must be positive");
         }
 
         public static Options defaults() {
             boolean check = Boolean.getBoolean("otp4j.checkMessages");
-            return new Options("nonode@nohost", 0, 0, SchedulerKind.AUTO, check, 2000, null);
+            return new Options("nonode@nohost", 0, 0, SchedulerKind.AUTO, check, 2000, null, Ticker.system());
         }
 
         public static Options named(String name) {
@@ -130,31 +132,35 @@ public interface Node extends AutoCloseable {
         }
 
         public Options withName(String n) {
-            return new Options(n, creation, schedulers, scheduler, checkMessages, reductionBudget, reportListener);
+            return new Options(n, creation, schedulers, scheduler, checkMessages, reductionBudget, reportListener, ticker);
         }
 
         public Options withCreation(int c) {
-            return new Options(name, c, schedulers, scheduler, checkMessages, reductionBudget, reportListener);
+            return new Options(name, c, schedulers, scheduler, checkMessages, reductionBudget, reportListener, ticker);
         }
 
         public Options withSchedulers(int n) {
-            return new Options(name, creation, n, scheduler, checkMessages, reductionBudget, reportListener);
+            return new Options(name, creation, n, scheduler, checkMessages, reductionBudget, reportListener, ticker);
         }
 
         public Options withScheduler(SchedulerKind k) {
-            return new Options(name, creation, schedulers, k, checkMessages, reductionBudget, reportListener);
+            return new Options(name, creation, schedulers, k, checkMessages, reductionBudget, reportListener, ticker);
         }
 
         public Options withCheckMessages(boolean on) {
-            return new Options(name, creation, schedulers, scheduler, on, reductionBudget, reportListener);
+            return new Options(name, creation, schedulers, scheduler, on, reductionBudget, reportListener, ticker);
         }
 
         public Options withReductionBudget(int budget) {
-            return new Options(name, creation, schedulers, scheduler, checkMessages, budget, reportListener);
+            return new Options(name, creation, schedulers, scheduler, checkMessages, budget, reportListener, ticker);
+        }
+
+        public Options withTicker(Ticker t) {
+            return new Options(name, creation, schedulers, scheduler, checkMessages, reductionBudget, reportListener, t);
         }
 
         public Options withReportListener(Consumer<Report> listener) {
-            return new Options(name, creation, schedulers, scheduler, checkMessages, reductionBudget, listener);
+            return new Options(name, creation, schedulers, scheduler, checkMessages, reductionBudget, listener, ticker);
         }
     }
 }

@@ -161,8 +161,7 @@ public final class Proc {
 
     /** Takes the oldest message, waiting for one as long as it takes. */
     public static Object receive() {
-        ProcessImpl p = me("receive");
-        return p.node().receive(p, null, -1, null);
+        return me("receive").receiveAny();
     }
 
     /**
@@ -174,7 +173,7 @@ public final class Proc {
      */
     public static Optional<Object> receive(Duration timeout) {
         ProcessImpl p = me("receive");
-        Object r = p.node().receive(p, null, nanos(timeout), null);
+        Object r = p.receive(null, nanos(timeout), null);
         return r == ProcessImpl.TIMEOUT ? Optional.empty() : Optional.of(r);
     }
 
@@ -185,7 +184,7 @@ public final class Proc {
     public static <R> R receive(Matcher<R> matcher) {
         ProcessImpl p = me("receive");
         @SuppressWarnings("unchecked")
-        R r = (R) p.node().receive(p, Objects.requireNonNull(matcher, "matcher"), -1, null);
+        R r = (R) p.receive(Objects.requireNonNull(matcher, "matcher"), -1, null);
         return r;
     }
 
@@ -204,7 +203,7 @@ public final class Proc {
      */
     public static <R> Optional<R> receive(Matcher<R> matcher, Duration timeout) {
         ProcessImpl p = me("receive");
-        Object r = p.node().receive(p, Objects.requireNonNull(matcher, "matcher"), nanos(timeout), null);
+        Object r = p.receive(Objects.requireNonNull(matcher, "matcher"), nanos(timeout), null);
         @SuppressWarnings("unchecked")
         Optional<R> out = r == ProcessImpl.TIMEOUT ? Optional.empty() : Optional.of((R) r);
         return out;
@@ -220,14 +219,14 @@ public final class Proc {
     public static <R> R receiveReply(Ref ref, Matcher<R> matcher) {
         ProcessImpl p = me("receiveReply");
         @SuppressWarnings("unchecked")
-        R r = (R) p.node().receive(p, Objects.requireNonNull(matcher, "matcher"), -1, ref);
+        R r = (R) p.receive(Objects.requireNonNull(matcher, "matcher"), -1, ref);
         return r;
     }
 
     /** {@link #receiveReply(Ref, Matcher)} with a timeout; empty if no reply came in time. */
     public static <R> Optional<R> receiveReply(Ref ref, Matcher<R> matcher, Duration timeout) {
         ProcessImpl p = me("receiveReply");
-        Object r = p.node().receive(p, Objects.requireNonNull(matcher, "matcher"), nanos(timeout), ref);
+        Object r = p.receive(Objects.requireNonNull(matcher, "matcher"), nanos(timeout), ref);
         @SuppressWarnings("unchecked")
         Optional<R> out = r == ProcessImpl.TIMEOUT ? Optional.empty() : Optional.of((R) r);
         return out;
@@ -236,13 +235,26 @@ public final class Proc {
     /** Waits for {@code time} without taking any message (Erlang's {@code timer:sleep}). */
     public static void sleep(Duration time) {
         ProcessImpl p = me("sleep");
-        p.node().receive(p, m -> null, nanos(time), null);
+        p.receive(m -> null, nanos(time), null);
     }
 
     /** Lets other processes run; also the place where a killed process notices it is dead. */
     public static void yield() {
         ProcessImpl p = me("yield");
         p.node().yieldNow(p);
+    }
+
+    /**
+     * Hibernates the calling process ({@code erlang:hibernate/3}): its stack is discarded and its
+     * virtual thread ends, leaving only the process (mailbox, links, monitors, name) and what
+     * {@code then} captures. The next message starts a new thread that runs {@code then}; if a
+     * message is already in the mailbox, {@code then} runs at once. Never returns: code after the
+     * call does not run. A hibernating process costs a few hundred bytes less than one blocked in
+     * {@link #receive()}; use it for processes that are idle for long stretches.
+     */
+    public static void hibernate(Body then) {
+        ProcessImpl p = me("hibernate");
+        p.node().hibernate(p, Objects.requireNonNull(then, "then"));
     }
 
     /** A new reference, unique on this node's incarnation ({@code make_ref()}). */

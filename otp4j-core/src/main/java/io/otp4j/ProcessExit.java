@@ -9,12 +9,17 @@ package io.otp4j;
  * process itself is allowed, as Erlang allows catching {@code exit/1}; catching one thrown because
  * the process was killed changes nothing: the process is already dead for everybody else.
  */
-public final class ProcessExit extends Error {
+public class ProcessExit extends Error {
     private final transient ExitReason reason;
 
     public ProcessExit(ExitReason reason) {
         super(String.valueOf(reason), null, false, false);
         this.reason = reason;
+    }
+
+    /** For the runtime: an exit whose report (if any) has already been made. */
+    protected ProcessExit(ExitReason reason, boolean unused) {
+        this(reason);
     }
 
     /** The reason the process exits with. */

@@ -8,7 +8,8 @@ import java.util.Optional;
  *
  * @param pid              the process
  * @param registeredName   its name, if registered
- * @param status           {@code WAITING} when blocked in receive, {@code RUNNING} otherwise
+ * @param status           {@code WAITING} when blocked in receive, {@code HIBERNATING} when
+ *                         hibernating (no thread until a message comes), {@code RUNNING} otherwise
  *                         (running or ready to run)
  * @param messageQueueLen  messages in its mailbox
  * @param links            processes linked to it
@@ -23,5 +24,5 @@ public record ProcessInfo(Pid pid, Optional<String> registeredName, Status statu
                           long reductions, SpawnOptions.Priority priority) {
 
     /** What a process is doing. */
-    public enum Status { RUNNING, WAITING }
+    public enum Status { RUNNING, WAITING, HIBERNATING }
 }

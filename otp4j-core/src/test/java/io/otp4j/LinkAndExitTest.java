@@ -21,13 +21,13 @@ class LinkAndExitTest extends NodeTestSupport {
     void aCrashKillsALinkedProcessWithTheSameReason() throws Exception {
         inProcess(() -> {
             Pid me = Proc.self();
-            Pid parent = Proc.spawn(() -> {
+            Proc.Spawned parent = Proc.spawnMonitor(() -> {
                 Proc.spawnLink(() -> {
                     throw new IllegalStateException("child failed");
                 });
                 Proc.receive(m -> null); // dies with the child
             });
-            ExitReason r = awaitExit(parent);
+            ExitReason r = await(m -> m instanceof Down d && d.ref().equals(parent.monitor()) ? d.reason() : null);
             assertThat(r).isInstanceOf(ExitReason.Crash.class);
             assertThat(((ExitReason.Crash) r).exception()).hasMessage("child failed");
         });
@@ -129,11 +129,12 @@ class LinkAndExitTest extends NodeTestSupport {
             Proc.exit(p, ExitReason.NORMAL);
             Proc.sleep(Duration.ofMillis(5));
             assertThat(Proc.isAlive(p)).isTrue();
-            Pid suicide = Proc.spawn(() -> {
+            Proc.Spawned suicide = Proc.spawnMonitor(() -> {
                 Proc.exit(Proc.self(), ExitReason.NORMAL);
                 Proc.send(me, "unreachable");
             });
-            assertThat(awaitExit(suicide)).isEqualTo(ExitReason.NORMAL);
+            ExitReason why = await(m -> m instanceof Down d && d.ref().equals(suicide.monitor()) ? d.reason() : null);
+            assertThat(why).isEqualTo(ExitReason.NORMAL);
             refute(m -> "unreachable".equals(m) ? m : null, Duration.ofMillis(5));
             Proc.exit(p, ExitReason.KILL);
         });
@@ -311,14 +312,15 @@ class LinkAndExitTest extends NodeTestSupport {
     @Test
     void exitInsideACatchAllIsRethrownAndStillEndsTheProcess() throws Exception {
         inProcess(() -> {
-            Pid p = Proc.spawn(() -> {
+            Proc.Spawned p = Proc.spawnMonitor(() -> {
                 try {
                     Proc.exit(new ExitReason.Other("caught?"));
                 } catch (Exception e) {
                     Proc.send(Proc.self(), "swallowed"); // ProcessExit is an Error: not caught here
                 }
             });
-            assertThat(awaitExit(p)).isEqualTo(new ExitReason.Other("caught?"));
+            ExitReason why = await(m -> m instanceof Down d && d.ref().equals(p.monitor()) ? d.reason() : null);
+            assertThat(why).isEqualTo(new ExitReason.Other("caught?"));
         });
     }
 }

@@ -61,7 +61,10 @@ abstract class NodeTestSupport {
         });
     }
 
-    /** Waits for the Down of a monitor on {@code pid}: the event that it has exited. */
+    /**
+     * Waits for the Down of a monitor on {@code pid}: the event that it has exited. The reason is
+     * {@code noproc} if it had already exited: assert reasons on monitors made before the exit.
+     */
     static ExitReason awaitExit(Pid pid) {
         Ref ref = Proc.monitor(pid);
         return await(m -> m instanceof Down d && d.ref().equals(ref) ? d.reason() : null);

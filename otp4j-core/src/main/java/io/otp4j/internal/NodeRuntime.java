@@ -54,6 +54,8 @@ public final class NodeRuntime implements Node {
     private final int refSalt = ThreadLocalRandom.current().nextInt();
     private final Reports reports;
     private final int yieldBudget;
+    /** yieldBudget - 1: a process yields when its reduction count has these bits clear. */
+    final int budgetMask;
     private volatile RemoteRouter remote = RemoteRouter.NONE;
     private volatile boolean stopped;
 
@@ -68,6 +70,7 @@ public final class NodeRuntime implements Node {
         this.reports = new Reports(options.reportListener());
         // a power of two, so that the check on every send is a mask, not a division
         this.yieldBudget = Integer.highestOneBit(Math.max(1, options.reductionBudget() - 1)) << 1;
+        this.budgetMask = yieldBudget - 1;
     }
 
     public static NodeRuntime start(Options options) {
@@ -185,16 +188,40 @@ public final class NodeRuntime implements Node {
             if (monitorRef != null) p.ext().monitoredBy().put(monitorRef, parent.pid);
         }
         table.publish(p);
-        Thread t = schedulers.newThread(p, system);
-        p.thread = t;
-        t.setUncaughtExceptionHandler(p);
-        t.start();
+        startThread(p);
         return pid;
     }
 
+    private void startThread(ProcessImpl p) {
+        Thread t = schedulers.newThread(p, (p.flags & ProcessImpl.SYSTEM) != 0);
+        t.setUncaughtExceptionHandler(p);
+        p.thread = t;
+        t.start();
+    }
+
+    /** A message reached a hibernating process: give it a new thread, which runs its continuation. */
+    void wakeHibernated(ProcessImpl p) {
+        if (p.exitReason != null) return;
+        startThread(p);
+    }
+
+    /** {@code erlang:hibernate}: unwinds the process's stack; {@code then} runs on the next message. */
+    public void hibernate(ProcessImpl self, Proc.Body then) {
+        self.checkAlive();
+        throw new ProcessImpl.HibernateSignal(then);
+    }
+
     /** Called on the process's own thread when its code has returned or thrown. */
-    void processEnded(ProcessImpl p, ExitReason reason) {
-        terminate(p, reason, true);
+    void processEnded(ProcessImpl p, ExitReason reason, boolean reported) {
+        terminate(p, reason, !reported);
+    }
+
+    public TimerService timers() {
+        return timers;
+    }
+
+    public io.otp4j.Ticker ticker() {
+        return options.ticker();
     }
 
     // ------------------------------------------------------------------ messages
@@ -235,17 +262,14 @@ public final class NodeRuntime implements Node {
 
     private void countAndMaybeYield(ProcessImpl from) {
         from.checkAlive();
-        if ((++from.reductions & (yieldBudget - 1)) == 0) {
+        if ((++from.reductions & budgetMask) == 0) {
             schedulers.maybeYield((from.flags & ProcessImpl.SYSTEM) != 0);
         }
     }
 
-    public Object receive(ProcessImpl self, io.otp4j.Matcher<?> matcher, long timeoutNanos, Ref since) {
-        Object r = self.receive(matcher, timeoutNanos, since);
-        if ((self.reductions & (yieldBudget - 1)) == 0 && r != ProcessImpl.TIMEOUT) {
-            schedulers.maybeYield((self.flags & ProcessImpl.SYSTEM) != 0);
-        }
-        return r;
+    /** Called by a process whose reduction budget is spent: let others run if any wait. */
+    void budgetSpent(ProcessImpl self) {
+        schedulers.maybeYield((self.flags & ProcessImpl.SYSTEM) != 0);
     }
 
     public Ref makeRef(ProcessImpl self) {
@@ -472,6 +496,10 @@ public final class NodeRuntime implements Node {
         if (p.thread != Thread.currentThread()) {
             p.wakeToDie();
         }
+        CallWaiter waiting = (CallWaiter) ProcessImpl.WAITERS.getAndSet(p, DEAD_WAITERS);
+        for (CallWaiter w = waiting; w != null; w = w.nextWaiter()) {
+            if (!w.isDone()) w.processDown(reason);
+        }
         if (watchers != null) {
             for (Map.Entry<Ref, Object> e : watchers.entrySet()) {
                 if (e.getValue() instanceof Pid w) {
@@ -556,6 +584,86 @@ public final class NodeRuntime implements Node {
         if (t == null) return;
         synchronized (t) {
             if (t.ext != null && t.ext.monitoredBy != null) t.ext.monitoredBy.remove(ref);
+        }
+    }
+
+    // ------------------------------------------------------------------ call waiters (ADR 0007)
+
+    /** Marks a dead process's waiter stack: pushes after death fail at once. */
+    static final CallWaiter DEAD_WAITERS = new CallWaiter() {
+        @Override
+        public boolean isDone() {
+            return true;
+        }
+
+        @Override
+        public void processDown(ExitReason reason) {
+        }
+
+        @Override
+        public CallWaiter nextWaiter() {
+            return null;
+        }
+
+        @Override
+        public void nextWaiter(CallWaiter next) {
+        }
+    };
+
+    /**
+     * Watches {@code target}'s death on behalf of {@code w}, without taking its lock. If the target
+     * is not a live local process, {@code w} hears {@code noproc} at once and false is returned.
+     */
+    public boolean watchCall(Pid target, CallWaiter w) {
+        ProcessImpl t = lookup(target);
+        if (t == null) {
+            w.processDown(ExitReason.NOPROC);
+            return false;
+        }
+        for (;;) {
+            CallWaiter h = t.waiters;
+            if (h == DEAD_WAITERS) {
+                ExitReason r = t.exitReason;
+                w.processDown(r != null ? r : ExitReason.NOPROC);
+                return false;
+            }
+            w.nextWaiter(h);
+            if (ProcessImpl.WAITERS.compareAndSet(t, h, w)) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Drops done waiters from {@code owner}'s stack. Only the owner prunes, so the detached chain
+     * is its alone; survivors are pushed back, or told of the death if it died meanwhile.
+     */
+    public void pruneCallWaiters(ProcessImpl owner) {
+        CallWaiter h = owner.waiters;
+        if (h == null || h == DEAD_WAITERS) return;
+        if (!ProcessImpl.WAITERS.compareAndSet(owner, h, null)) return; // busy: next time
+        CallWaiter keepHead = null;
+        CallWaiter keepTail = null;
+        for (CallWaiter w = h; w != null; ) {
+            CallWaiter next = w.nextWaiter();
+            if (!w.isDone()) {
+                w.nextWaiter(null);
+                if (keepHead == null) keepHead = w;
+                else keepTail.nextWaiter(w);
+                keepTail = w;
+            }
+            w = next;
+        }
+        if (keepHead == null) return;
+        for (;;) {
+            CallWaiter cur = owner.waiters;
+            if (cur == DEAD_WAITERS) {
+                ExitReason r = owner.exitReason;
+                for (CallWaiter w = keepHead; w != null; w = w.nextWaiter()) w.processDown(r);
+                return;
+            }
+            keepTail.nextWaiter(cur);
+            if (ProcessImpl.WAITERS.compareAndSet(owner, cur, keepHead)) return;
         }
     }
 
@@ -741,7 +849,8 @@ public final class NodeRuntime implements Node {
             regName = x != null ? x.name : null;
             trap = p.trapsExits();
         }
-        ProcessInfo.Status status = p.isWaiting() ? ProcessInfo.Status.WAITING : ProcessInfo.Status.RUNNING;
+        ProcessInfo.Status status = p.isHibernating() ? ProcessInfo.Status.HIBERNATING
+                : p.isWaiting() ? ProcessInfo.Status.WAITING : ProcessInfo.Status.RUNNING;
         return Optional.of(new ProcessInfo(pid, Optional.ofNullable(regName), status, p.messageQueueLength(),
                 links, monitors, List.copyOf(monitoredBy), trap, p.reductions,
                 (p.flags & ProcessImpl.SYSTEM) != 0 ? SpawnOptions.Priority.HIGH : SpawnOptions.Priority.NORMAL));
@@ -755,6 +864,10 @@ public final class NodeRuntime implements Node {
 
     public String schedulerDescription() {
         return schedulers.describe();
+    }
+
+    public Schedulers schedulers() {
+        return schedulers;
     }
 
     // ------------------------------------------------------------------ running code from outside
@@ -810,6 +923,7 @@ public final class NodeRuntime implements Node {
         }
         timers.stop();
         schedulers.shutdown();
+        reports.flush();
         remote.nodeStopped();
     }
 

@@ -46,6 +46,8 @@ public final class ProcessImpl extends Envelope implements Runnable, Thread.Unca
 
     static final int RUNNING = 0;
     static final int WAITING = 1;
+    /** No thread: the next message starts one that runs {@code body} (Erlang's hibernate). */
+    static final int HIBERNATED = 2;
 
     static final int TRAP_EXIT = 1;
     static final int SYSTEM = 2;
@@ -57,12 +59,14 @@ public final class ProcessImpl extends Envelope implements Runnable, Thread.Unca
 
     private static final VarHandle TAIL;
     private static final VarHandle STATE;
+    static final VarHandle WAITERS;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             TAIL = l.findVarHandle(ProcessImpl.class, "tail", Envelope.class);
             STATE = l.findVarHandle(ProcessImpl.class, "state", int.class);
+            WAITERS = l.findVarHandle(ProcessImpl.class, "waiters", CallWaiter.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -70,8 +74,7 @@ public final class ProcessImpl extends Envelope implements Runnable, Thread.Unca
 
     final NodeRuntime node;
     public final Pid pid;
-    Thread thread;
-    private Proc.Body body;
+    volatile Thread thread;
 
     /** Owner only: the dummy node before the first message. */
     private Envelope head;
@@ -86,13 +89,16 @@ public final class ProcessImpl extends Envelope implements Runnable, Thread.Unca
     int reductions;
     /** Links, monitors and name: guarded by this; null until first used, never reset. */
     volatile Extras ext;
-    /** Owner only: where the mailbox ended when the latest reference was made. */
-    private Marker marker;
+    /** Calls waiting on this process: a lock-free stack, {@link NodeRuntime#DEAD_WAITERS} once dead. */
+    volatile CallWaiter waiters;
 
     ProcessImpl(NodeRuntime node, Pid pid, Proc.Body body, int flags) {
         this.node = node;
         this.pid = pid;
-        this.body = body;
+        // What the next thread of this process runs (its code, or a hibernation's continuation)
+        // is kept in msg: the process object is its mailbox's first dummy node, and a dummy's msg
+        // is never read as a message. One field less in every process.
+        this.msg = body;
         this.flags = flags;
         this.head = this;
         this.tail = this;
@@ -111,21 +117,64 @@ public final class ProcessImpl extends Envelope implements Runnable, Thread.Unca
 
     @Override
     public void run() {
-        Proc.Body b = body;
-        body = null;
         ExitReason reason;
-        if (exitReason != null) {
-            return; // killed before it ran
+        boolean reported = false;
+        for (;;) {
+            Proc.Body b = (Proc.Body) msg;
+            msg = null;
+            if (exitReason != null) {
+                return; // killed before it ran, or while hibernating
+            }
+            try {
+                b.run();
+                reason = ExitReason.NORMAL;
+            } catch (HibernateSignal h) {
+                msg = h.then;
+                if (enterHibernation()) {
+                    return; // this thread ends; the next message starts another
+                }
+                continue; // a message is already there: go on at once
+            } catch (ProcessExit e) {
+                reason = e.reason();
+                reported = e instanceof ReportedExit;
+            } catch (Throwable t) {
+                reason = new ExitReason.Crash(t);
+            }
+            break;
         }
-        try {
-            b.run();
-            reason = ExitReason.NORMAL;
-        } catch (ProcessExit e) {
-            reason = e.reason();
-        } catch (Throwable t) {
-            reason = new ExitReason.Crash(t);
+        node.processEnded(this, reason, reported);
+    }
+
+    /** Unwinds a process's stack down to {@link #run} on its way into hibernation. */
+    public static final class HibernateSignal extends Error {
+        final Proc.Body then;
+
+        HibernateSignal(Proc.Body then) {
+            super(null, null, false, false);
+            this.then = then;
         }
-        node.processEnded(this, reason);
+    }
+
+    /**
+     * Gives up the thread if the mailbox is empty (same Dekker handshake as parking: a producer
+     * that swaps {@code tail} afterwards sees {@code HIBERNATED} and starts a new thread).
+     *
+     * @return true if hibernated; false if a message (or an exit) is already there
+     */
+    private boolean enterHibernation() {
+        Extras x0 = ext;
+        if (x0 != null) x0.marker = null;
+        Envelope h = head;
+        thread = null;
+        STATE.setVolatile(this, HIBERNATED);
+        if (tail != h || h.next != null || exitReason != null) {
+            if (STATE.compareAndSet(this, HIBERNATED, RUNNING)) {
+                thread = Thread.currentThread();
+                return false;
+            }
+            // a producer won the race and is starting a new thread: let this one end
+        }
+        return true;
     }
 
     @Override
@@ -133,16 +182,40 @@ public final class ProcessImpl extends Envelope implements Runnable, Thread.Unca
         System.getLogger("io.otp4j").log(System.Logger.Level.ERROR, "uncaught in " + pid, e);
     }
 
+    /** An exit whose report the behaviour has already made (with its state and last message). */
+    public static final class ReportedExit extends ProcessExit {
+        public ReportedExit(ExitReason reason) {
+            super(reason, true);
+        }
+    }
+
+    /** The behaviour running in this process (its loop's context), or null: for sys and introspection. */
+    public Object behaviour() {
+        Extras x = ext;
+        return x != null ? x.behaviour : null;
+    }
+
+    /** Owner only. */
+    public void behaviour(Object b) {
+        extOrCreate().behaviour = b;
+    }
+
+
+    public boolean isAlive() {
+        return exitReason == null;
+    }
+
+    /** The exit reason once dead, else null. */
+    public ExitReason exitReason() {
+        return exitReason;
+    }
+
     /** Throws if this process is dead: every otp4j call a process makes passes here. */
-    void checkAlive() {
+    public void checkAlive() {
         ExitReason r = exitReason;
         if (r != null) {
             throw new ProcessExit(r);
         }
-    }
-
-    boolean isAlive() {
-        return exitReason == null;
     }
 
     boolean trapsExits() {
@@ -174,6 +247,8 @@ public final class ProcessImpl extends Envelope implements Runnable, Thread.Unca
         Envelope.NEXT.setRelease(prev, e);
         if (s == WAITING && STATE.compareAndSet(this, WAITING, RUNNING)) {
             LockSupport.unpark(thread);
+        } else if (s == HIBERNATED && STATE.compareAndSet(this, HIBERNATED, RUNNING)) {
+            node.wakeHibernated(this);
         }
     }
 
@@ -188,54 +263,127 @@ public final class ProcessImpl extends Envelope implements Runnable, Thread.Unca
 
     /** Records the mailbox's current end for a reference just made (the receive marker). */
     void mark(Ref ref) {
-        marker = new Marker(ref, tail);
+        extOrCreate().marker = new Marker(ref, tail);
     }
 
     /**
-     * Receives the first message {@code matcher} takes (any message if null).
+     * Receives the first message {@code matcher} takes (any message if null). One method, parking
+     * included, so that a parked process's stack holds as few frames as possible (ADR 0003: every
+     * frame is memory in each of a million parked processes).
      *
      * @param timeoutNanos 0: do not wait; negative: wait forever
      * @param since        if the latest reference made by this process, start after its marker
      * @return the matcher's result, or {@link #TIMEOUT}
      */
-    Object receive(Matcher<?> matcher, long timeoutNanos, Ref since) {
+    public Object receive(Matcher<?> matcher, long timeoutNanos, Ref since) {
         checkAlive();
         Envelope pred = head;
-        Marker mk = marker;
-        if (mk != null) {
-            marker = null;
+        Extras x = ext;
+        if (x != null && x.marker != null) {
+            Marker mk = x.marker;
+            x.marker = null;
             if (since != null && mk.ref == since) {
                 pred = mk.at;
             }
         }
-        boolean timed = timeoutNanos > 0;
-        long deadline = timed ? System.nanoTime() + timeoutNanos : 0L;
+        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0L;
         for (;;) {
             Envelope n = pred.next;
-            if (n == null) {
-                if (timeoutNanos == 0 || !await(pred, timed, deadline)) {
-                    return TIMEOUT;
+            if (n != null) {
+                Object m = n.msg;
+                if (m == TOMB) {
+                    pred = dropTomb(pred, n);
+                    continue;
                 }
-                continue;
-            }
-            Object m = n.msg;
-            if (m == TOMB) {
-                pred = dropTomb(pred, n);
-                continue;
-            }
-            Object r = matcher == null ? m : matcher.match(m);
-            if (r != null) {
+                Object r = matcher == null ? m : matcher.match(m);
+                if (r == null) {
+                    pred = n;
+                    continue;
+                }
                 remove(pred, n);
-                reductions++;
+                if ((++reductions & node.budgetMask) == 0) {
+                    node.budgetSpent(this);
+                }
                 return r;
             }
-            pred = n;
+            if (timeoutNanos == 0 || !(timeoutNanos < 0 ? park(pred) : parkUntil(pred, deadline))) {
+                return TIMEOUT;
+            }
         }
+    }
+
+    /**
+     * The plain {@code receive()}: the oldest message, waiting as long as it takes. The common case
+     * (every server loop waits here) gets a method of its own with almost nothing live across the
+     * park, so that a parked process's stack chunk stays small.
+     */
+    public Object receiveAny() {
+        checkAlive();
+        Extras x = ext;
+        if (x != null) x.marker = null;
+        for (;;) {
+            Envelope h = head;
+            Envelope n = h.next;
+            if (n == null) {
+                // park, inline (one frame less on a parked process's stack than calling park())
+                STATE.setVolatile(this, WAITING);
+                if (tail == h && exitReason == null) {
+                    do {
+                        LockSupport.park(this);
+                    } while (state == WAITING && !(Thread.interrupted() && exitReason != null));
+                }
+                STATE.compareAndSet(this, WAITING, RUNNING);
+                checkAlive();
+            } else if (n.msg == TOMB) {
+                dropTomb(h, n);
+            } else {
+                Object m = n.msg;
+                advanceHead(n);
+                if ((++reductions & node.budgetMask) == 0) {
+                    node.budgetSpent(this);
+                }
+                return m;
+            }
+        }
+    }
+
+    /**
+     * Parks until something follows {@code pred} or the process is killed. Kept small: its frame,
+     * and the caller's, are what a parked process's stack chunk holds.
+     */
+    private boolean park(Envelope pred) {
+        STATE.setVolatile(this, WAITING); // Dekker with deliver(): WAITING, then re-read tail
+        if (tail == pred && exitReason == null) {
+            do {
+                LockSupport.park(this);
+            } while (state == WAITING && !(Thread.interrupted() && exitReason != null));
+        }
+        STATE.compareAndSet(this, WAITING, RUNNING);
+        checkAlive();
+        if (pred.next == null) {
+            Thread.onSpinWait(); // a producer may be between its exchange and its link
+        }
+        return true;
+    }
+
+    /** As {@link #park}, with a deadline; false once it has passed with nothing new. */
+    private boolean parkUntil(Envelope pred, long deadline) {
+        if (System.nanoTime() - deadline >= 0) {
+            return false;
+        }
+        TimerService.Timer timer = node.timers.schedule(deadline, this::timeoutWake);
+        try {
+            park(pred);
+        } finally {
+            timer.cancel();
+        }
+        return pred.next != null || tail != pred || System.nanoTime() - deadline < 0;
     }
 
     /** Removes every message {@code which} accepts (demonitor with flush). */
     void removeMessages(Predicate<Object> which) {
-        marker = null;
+        Extras x0 = ext;
+        if (x0 != null) x0.marker = null;
         Envelope pred = head;
         for (Envelope n = pred.next; n != null; n = pred.next) {
             Object m = n.msg;
@@ -355,7 +503,12 @@ public final class ProcessImpl extends Envelope implements Runnable, Thread.Unca
     }
 
     boolean isWaiting() {
-        return state == WAITING;
+        int s = state;
+        return s == WAITING || s == HIBERNATED;
+    }
+
+    boolean isHibernating() {
+        return state == HIBERNATED;
     }
 
     // ------------------------------------------------------------------ links, monitors, name
@@ -372,8 +525,10 @@ public final class ProcessImpl extends Envelope implements Runnable, Thread.Unca
         /** Monitors held on this process: ref -> watcher (a Pid or a {@link DownListener}). */
         HashMap<Ref, Object> monitoredBy;
         String name;
-        /** The latest crash report's text, for introspection. */
-        Object lastCrash;
+        /** Owner only: where the mailbox ended when the latest reference was made. */
+        Marker marker;
+        /** The behaviour running in this process, for sys and introspection. */
+        Object behaviour;
 
         HashSet<Pid> links() {
             return links != null ? links : (links = new HashSet<>(4));
@@ -392,6 +547,15 @@ public final class ProcessImpl extends Envelope implements Runnable, Thread.Unca
     /** Guarded by this. */
     Extras ext() {
         return ext != null ? ext : (ext = new Extras());
+    }
+
+    /** The extras, made under the lock if need be (for the owner's own fields). */
+    Extras extOrCreate() {
+        Extras x = ext;
+        if (x != null) return x;
+        synchronized (this) {
+            return ext();
+        }
     }
 
     private record Marker(Ref ref, Envelope at) {

@@ -55,7 +55,8 @@ public final class Otp4jBench {
             Map<String, String> p = BenchSupport.params(args, 1);
             if (p.containsKey("impl")) impl = p.get("impl");
             Node.SchedulerKind kind = "jdk".equals(p.get("scheduler")) ? Node.SchedulerKind.JDK : Node.SchedulerKind.OTP4J;
-            NodeRuntime node = (NodeRuntime) Node.start(Node.Options.named("bench@localhost").withScheduler(kind));
+            NodeRuntime node = (NodeRuntime) Node.start(Node.Options.named("bench@localhost").withScheduler(kind)
+                    .withSchedulers(intParam(p, "schedulers", 0)));
             int passes = intParam(p, "passes", 3);
             switch (run) {
                 case "spawn_1m" -> report(passes, () -> Workloads.spawn(node, intParam(p, "n", 1_000_000)),
@@ -76,6 +77,7 @@ public final class Otp4jBench {
                     status = 3;
                 }
             }
+            if (Boolean.getBoolean("otp4j.bench.stats")) System.err.println("scheduler " + node.schedulers().stats());
             node.stop();
         } catch (Throwable t) {
             System.out.println("FAIL bench=" + run + " reason=" + t);
@@ -84,7 +86,7 @@ public final class Otp4jBench {
         }
         watchdog.interrupt();
         System.out.flush();
-        Runtime.getRuntime().halt(status);
+        System.exit(status);
     }
 
     /** One warm-up pass, then {@code passes} measured ones; prints the median of each figure. */
@@ -272,8 +274,8 @@ public final class Otp4jBench {
     }
 
     /**
-     * Fairness (ADR 0004): the latency of a ping-pong pair while 4 processes spin on the CPU of this
-     * 2-core machine. Variants: no spinners; pure spinners (no otp4j call at all); cooperative
+     * Fairness (ADR 0004): the round-trip latency of a ping-pong pair while 4 processes spin on the
+     * CPU of this 2-core machine. Variants: no spinners; pure spinners (no otp4j call at all); cooperative
      * spinners (calling {@link Proc#yield()} every few microseconds of work); pure spinners with the
      * pair at {@link SpawnOptions.Priority#HIGH}, which runs it on the system scheduler.
      */
@@ -291,23 +293,26 @@ public final class Otp4jBench {
             double[] p50 = new double[passes];
             double[] p99 = new double[passes];
             double[] max = new double[passes];
+            double[] count = new double[passes];
             for (int i = 0; i < passes; i++) {
                 long[] lat = pass(node, millis, spinners, cooperative, priority);
                 Arrays.sort(lat);
                 p50[i] = BenchSupport.percentile(lat, 0.50) / 1000.0;
                 p99[i] = BenchSupport.percentile(lat, 0.99) / 1000.0;
                 max[i] = lat[lat.length - 1] / 1000.0;
+                count[i] = lat.length;
 
             }
             BenchSupport.result("fairness_" + name + "_p50", impl, BenchSupport.median(p50), "us");
             BenchSupport.result("fairness_" + name + "_p99", impl, BenchSupport.median(p99), "us");
             BenchSupport.result("fairness_" + name + "_max", impl, BenchSupport.median(max), "us");
+            BenchSupport.result("fairness_" + name + "_roundtrips", impl, BenchSupport.median(count), "count");
         }
 
         /**
-         * Returns round-trip latencies (ns). Probes are due every millisecond from the start; a
-         * probe's latency runs from when it was due, so a pair that is starved for a while shows
-         * that whole while as latency (no coordinated omission).
+         * Returns round-trip latencies (ns) of a pair making round trips back to back while the
+         * spinners run; with no pause between round trips, time spent waiting for a carrier falls
+         * inside some round trip. The harness thread stops the spinners when the window closes.
          */
         private static long[] pass(NodeRuntime node, int millis, int spinners, boolean cooperative,
                                    SpawnOptions.Priority priority) throws Exception {
@@ -332,18 +337,23 @@ public final class Otp4jBench {
                 }
             });
             long start = System.nanoTime();
+            long end = start + millis * 1_000_000L;
             node.spawn(opts, () -> {
-                long[] lat = new long[millis + 16];
+                long[] lat = new long[1 << 16];
                 int n = 0;
                 Pid self = Proc.self();
-                while (n < millis) {
-                    long due = start + n * 1_000_000L;
-                    long now = System.nanoTime();
-                    if (now < due) Proc.sleep(Duration.ofNanos(due - now));
+                // each round trip is timed from the end of the previous one (the first from the
+                // start), so time the pinger waits for a carrier before it sends is counted too
+                long t0 = start;
+                long t1;
+                do {
                     Proc.send(pong, self);
                     Proc.receive();
-                    lat[n++] = System.nanoTime() - due;
-                }
+                    t1 = System.nanoTime();
+                    if (n == lat.length) lat = Arrays.copyOf(lat, n * 2);
+                    lat[n++] = t1 - t0;
+                    t0 = t1;
+                } while (t1 < end);
                 Proc.send(pong, "stop");
                 result.complete(Arrays.copyOf(lat, n));
             });

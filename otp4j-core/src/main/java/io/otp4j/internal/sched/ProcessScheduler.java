@@ -2,13 +2,16 @@ package io.otp4j.internal.sched;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -16,24 +19,37 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>The JDK runs a virtual thread by handing its continuation to an {@link Executor}; this is that
  * executor. Its design follows Go's runtime scheduler, which solves the same problem (many
- * lightweight threads handing work to each other on a few carriers):
+ * lightweight threads handing work to each other on a few carriers), with one policy of its own:
  * <ul>
- *   <li>Each worker has a <em>runnext</em> slot: a process woken by a process running on this worker
- *       runs next on the same worker, so a send followed by a receive (ping-pong, a ring, a call)
- *       hands the core over without crossing to another CPU and without waking anybody.</li>
- *   <li>Each worker has a bounded local FIFO queue (owner pushes, anyone steals half); overflow and
- *       submissions from outside the pool go to a global queue, polled every 61 tasks for fairness.</li>
- *   <li>An idle worker spins for a short while looking for work before it parks; while one worker
- *       spins, waking tasks do not signal the operating system, which is what makes hand-offs cheap.
- *       A task that waits in another worker's runnext while that worker stays busy is stolen.</li>
- *   <li>A monitor thread ({@code sysmon}) notices a worker stuck on one task (CPU-bound code or a
- *       blocking call) while work is waiting, and starts an extra worker so that the waiting
- *       processes run; extra workers retire when idle. The JVM cannot preempt a virtual thread, so
- *       this is the remedy for code that never yields.</li>
+ *   <li><b>Hand-off.</b> Each worker has a <em>runnext</em> slot: a process woken by a process
+ *       running on this worker runs next on the same worker. A send followed by a receive
+ *       (ping-pong, a ring, a call) hands the core over without crossing to another CPU.</li>
+ *   <li><b>Queues.</b> A bounded local FIFO per worker (owner pushes and pops, idle workers steal
+ *       half), and a global queue for overflow and for submissions from outside the pool, polled
+ *       every 61 tasks for fairness. A worker runs at most 64 runnext tasks in a row before it looks
+ *       at its queue, so a ping-ponging pair cannot starve the rest.</li>
+ *   <li><b>Waking only for parallelism.</b> An idle worker is woken only when a task is
+ *       <em>queued</em> (displaced from runnext, overflowing, or submitted from outside), never for a
+ *       pure hand-off: a hand-off has exactly one runnable task, which the current worker runs as
+ *       soon as the sender blocks. Waking a second worker for it costs a system call and cache
+ *       traffic, and halves ping-pong throughput on a two-core machine (measured: 1.1 M against
+ *       3.3 M round trips/s).</li>
+ *   <li><b>Idle workers</b> spin for {@value #SPIN_MICROS_DEFAULT} µs, stealing from queues (cache
+ *       lines that hand-offs do not touch); every 10 µs they also look at the busy workers'
+ *       runnext, and steal a task that has waited there behind the same running task for two
+ *       looks in a row (its worker is busy with something long). Then they park.</li>
+ *   <li><b>sysmon</b>, a monitor thread, checks every 2 ms for a worker stuck on one task (for two
+ *       rounds in a row) while
+ *       work waits: it wakes an idle worker to take the work, or, if none is idle, starts an extra
+ *       worker (the JVM cannot preempt a virtual thread; this keeps the rest running while one
+ *       runs CPU-bound code or blocks a carrier). A round in which sysmon itself overslept (a GC
+ *       pause) counts nothing as stuck. Once nothing has been stuck for 50 rounds, sysmon retires
+ *       one extra worker (extra workers park like the others meanwhile).</li>
  * </ul>
  *
- * <p>Memory-order conventions follow JCTools: {@code plain} for owner-only fields, {@code release}
- * to publish, {@code volatile}/CAS where two sides must agree.
+ * <p>Memory order follows JCTools' vocabulary: <i>plain</i> for owner-only fields, <i>opaque</i>
+ * for counters others read racily, <i>release/acquire</i> to publish, <i>volatile</i>/CAS where
+ * two sides must agree. Fields written on every task sit on their own cache lines.
  */
 public final class ProcessScheduler implements Executor {
 
@@ -41,10 +57,10 @@ public final class ProcessScheduler implements Executor {
     private static final MethodHandle CURRENT_CARRIER;
 
     static {
-        MethodHandle mh = null;
+        MethodHandle mh;
         try {
             MethodHandles.Lookup l = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup());
-            mh = l.findStatic(Thread.class, "currentCarrierThread", java.lang.invoke.MethodType.methodType(Thread.class));
+            mh = l.findStatic(Thread.class, "currentCarrierThread", MethodType.methodType(Thread.class));
         } catch (ReflectiveOperationException | RuntimeException e) {
             mh = null;
         }
@@ -63,14 +79,16 @@ public final class ProcessScheduler implements Executor {
         }
     }
 
-    /** How long an idle worker looks for work before it parks. */
-    private static final long SPIN_NANOS = Long.getLong("otp4j.sched.spinMicros", 50) * 1000;
-    /** How long a task may sit in a busy worker's runnext before an idle worker steals it. */
-    private static final long RUNNEXT_STEAL_NANOS = 5_000;
-    /** How long a worker may run one task, while others wait, before sysmon adds a worker. */
-    private static final long STUCK_NANOS = Long.getLong("otp4j.sched.stuckMillis", 10) * 1_000_000;
+    static final long SPIN_MICROS_DEFAULT = 50;
+    private static final long SPIN_NANOS = Long.getLong("otp4j.sched.spinMicros", SPIN_MICROS_DEFAULT) * 1000;
+    /** How often an idle worker looks at busy workers' runnext slots. */
+    private static final long RUNNEXT_LOOK_NANOS = 10_000;
+    private static final long SYSMON_NANOS = Long.getLong("otp4j.sched.sysmonMicros", 2000) * 1_000;
+    /** Rounds without a stuck worker before an extra worker is asked to retire. */
+    private static final int RETIRE_AFTER_ROUNDS = 50;
     private static final int MAX_WORKERS = Integer.getInteger("otp4j.sched.maxWorkers", 256);
-    private static final int RUNNEXT_STREAK = 64;
+    private static final int RUNNEXT_STREAK = Integer.getInteger("otp4j.sched.streak", 64);
+    private static final int GLOBAL_EVERY = 61;
 
     final String name;
     final int parallelism;
@@ -84,7 +102,13 @@ public final class ProcessScheduler implements Executor {
     private final Thread sysmon;
     private volatile boolean sysmonSleeping;
     private volatile boolean shutdown;
-    private final java.util.concurrent.atomic.LongAdder compensations = new java.util.concurrent.atomic.LongAdder();
+
+    // slow-path counters (never touched per task): for tuning and introspection
+    private final LongAdder wakes = new LongAdder();
+    private final LongAdder parks = new LongAdder();
+    private final LongAdder steals = new LongAdder();
+    private final LongAdder runnextSteals = new LongAdder();
+    private final LongAdder compensations = new LongAdder();
 
     public ProcessScheduler(String name, int parallelism) {
         if (CURRENT_CARRIER == null) {
@@ -117,32 +141,31 @@ public final class ProcessScheduler implements Executor {
     @Override
     public void execute(Runnable task) {
         if (shutdown) {
-            // a stopped node's last processes unwind on the common pool
-            java.util.concurrent.ForkJoinPool.commonPool().execute(task);
+            ForkJoinPool.commonPool().execute(task); // a stopped node's last processes unwind there
             return;
         }
         Worker w = currentWorker();
-        if (w != null) {
-            if (w.yielding) {
-                // Thread.yield from a process on this worker: to the back of the line.
-                w.yielding = false;
-                w.pushLocal(task);
-            } else {
-                Runnable previous = w.swapRunnext(task);
-                if (previous != null) {
-                    w.pushLocal(previous);
-                }
-            }
-        } else {
+        if (w == null) {
             global.offer(task);
+            wake();
+        } else if (w.yielding) {
+            // Thread.yield from a process on this worker: to the back of its queue
+            w.yielding = false;
+            w.queue.push(task, this);
+            if (w.queue.size() > 1) wake();
+        } else {
+            Runnable displaced = w.hot.swapRunnext(task);
+            if (displaced != null) {
+                w.queue.push(displaced, this);
+                wake(); // two runnable tasks here: parallelism for an idle worker
+            }
         }
-        wake();
     }
 
     /**
      * Marks the current worker so that the next task it is given (the yielding virtual thread) goes
      * to the back of its queue rather than into runnext. Called by a process just before
-     * {@link Thread#yield()}; returns false when the current thread is not carried by this pool.
+     * {@link Thread#yield()}; false when the current thread is not carried by this pool.
      */
     public boolean prepareYield() {
         Worker w = currentWorker();
@@ -151,11 +174,11 @@ public final class ProcessScheduler implements Executor {
         return true;
     }
 
-    /** True when some task waits in a queue of this pool (used to skip pointless yields). */
+    /** True when some task waits in a queue of this pool (a yield would let it run). */
     public boolean hasQueuedWork() {
         if (!global.isEmpty()) return true;
         for (Worker w : workers) {
-            if (w.localSize() > 0 || w.runnext != null) return true;
+            if (w.queue.size() > 0 || w.hot.runnext != null) return true;
         }
         return false;
     }
@@ -175,6 +198,7 @@ public final class ProcessScheduler implements Executor {
             return;
         }
         w.woken = true; // counted as spinning on its behalf
+        wakes.increment();
         LockSupport.unpark(w);
     }
 
@@ -189,68 +213,97 @@ public final class ProcessScheduler implements Executor {
     private void pushIdle(Worker w) {
         synchronized (idleLock) {
             idle.add(w);
-            idleCount = idle.size(); // volatile write: submitters that enqueue after this see us idle
+            idleCount = idle.size(); // volatile write: submitters that queue after this see us idle
         }
     }
 
     private Runnable pollGlobal(Worker into) {
         Runnable first = global.poll();
         if (first == null) return null;
-        // take a small batch so that an overflowing global queue is drained in bulk
-        int room = Math.min(Worker.CAPACITY / 2 - into.localSize(), 32);
+        // take a small batch so that an overflowing global queue drains in bulk
+        int room = Math.min(LocalQueue.CAPACITY / 2 - into.queue.size(), 32);
         for (int i = 0; i < room; i++) {
             Runnable r = global.poll();
             if (r == null) break;
-            into.pushLocal(r);
+            into.queue.push(r, this);
         }
         return first;
     }
 
+    // ------------------------------------------------------------------ sysmon
+
     private void sysmonLoop() {
         Worker[] seen = new Worker[0];
         long[] seenTick = new long[0];
+        int[] stuckRounds = new int[0];
         int quietRounds = 0;
+        int unstuckRounds = 0;
+        long last = System.nanoTime();
         while (!shutdown) {
-            LockSupport.parkNanos(this, STUCK_NANOS);
+            LockSupport.parkNanos(this, SYSMON_NANOS);
+            long now = System.nanoTime();
+            boolean paused = now - last > 3 * SYSMON_NANOS; // the JVM stood still (GC): nothing is stuck
+            last = now;
             Worker[] ws = workers;
-            if (seen.length != ws.length || seen != ws) {
+            if (seen != ws) {
                 long[] t = new long[ws.length];
+                int[] r = new int[ws.length];
                 for (int i = 0; i < ws.length; i++) {
                     t[i] = -1;
                     for (int j = 0; j < seen.length; j++) {
-                        if (seen[j] == ws[i]) t[i] = seenTick[j];
+                        if (seen[j] == ws[i]) {
+                            t[i] = seenTick[j];
+                            r[i] = stuckRounds[j];
+                        }
                     }
                 }
                 seen = ws;
                 seenTick = t;
+                stuckRounds = r;
             }
             int busy = 0;
             int stuck = 0;
             for (int i = 0; i < ws.length; i++) {
-                Worker w = ws[i];
-                long tick = w.runTick;
-                if (w.running) {
+                long tick = ws[i].hot.tick();
+                if ((tick & 1) != 0) { // odd: running a task
                     busy++;
-                    if (tick == seenTick[i]) stuck++;
+                    // stuck: the same task for two whole rounds; one round may just be the
+                    // operating system not running this thread for a while
+                    stuckRounds[i] = tick == seenTick[i] && !paused ? stuckRounds[i] + 1 : 0;
+                    if (stuckRounds[i] >= 2) stuck++;
+                } else {
+                    stuckRounds[i] = 0;
                 }
                 seenTick[i] = tick;
             }
             if (stuck > 0 && hasQueuedWork()) {
+                unstuckRounds = 0;
                 if (idleCount > 0) {
-                    wake(); // an idle worker will steal what waits behind the stuck one
+                    wake(); // an idle worker will take what waits behind the stuck one
                 } else if (busy - stuck < parallelism && ws.length < MAX_WORKERS && spinning.get() == 0) {
                     addWorker();
                 }
+            } else if (stuck == 0 && ws.length > parallelism && ++unstuckRounds >= RETIRE_AFTER_ROUNDS) {
+                unstuckRounds = 0;
+                for (int i = ws.length - 1; i >= 0; i--) {
+                    if (ws[i].extra && !ws[i].retireRequested) {
+                        // the extra worker leaves after its current task, or at once if parked
+                        ws[i].retireRequested = true;
+                        LockSupport.unpark(ws[i]);
+                        break;
+                    }
+                }
             }
             if (busy == 0) {
-                if (++quietRounds >= 100) {
-                    // nothing ran for a while: sleep until a worker wakes up
+                if (++quietRounds >= 500) {
+                    // nothing ran for a second: sleep until a worker wakes up
                     sysmonSleeping = true;
                     if (idleCount == ws.length) {
                         LockSupport.park(this);
                     }
                     sysmonSleeping = false;
                     quietRounds = 0;
+                    last = System.nanoTime();
                 }
             } else {
                 quietRounds = 0;
@@ -262,7 +315,7 @@ public final class ProcessScheduler implements Executor {
         Worker w = new Worker(this, true);
         synchronized (idleLock) {
             Worker[] ws = workers;
-            Worker[] next = java.util.Arrays.copyOf(ws, ws.length + 1);
+            Worker[] next = Arrays.copyOf(ws, ws.length + 1);
             next[ws.length] = w;
             workers = next;
         }
@@ -272,23 +325,23 @@ public final class ProcessScheduler implements Executor {
 
     private void retire(Worker w) {
         synchronized (idleLock) {
-            Worker[] ws = workers;
-            List<Worker> keep = new ArrayList<>(ws.length);
-            for (Worker x : ws) {
+            List<Worker> keep = new ArrayList<>();
+            for (Worker x : workers) {
                 if (x != w) keep.add(x);
             }
             workers = keep.toArray(new Worker[0]);
         }
     }
 
-    /** Number of workers currently in the pool, including extra ones added for stuck workers. */
+    /** Number of workers in the pool, including extra ones started for stuck workers. */
     public int workerCount() {
         return workers.length;
     }
 
-    /** How many extra workers sysmon has started since the pool was made. */
-    public long compensations() {
-        return compensations.sum();
+    /** Counters of the scheduler's slow paths, for tuning and introspection. */
+    public String stats() {
+        return "wakes=" + wakes.sum() + " parks=" + parks.sum() + " steals=" + steals.sum()
+                + " runnextSteals=" + runnextSteals.sum() + " compensations=" + compensations.sum();
     }
 
     public void shutdown() {
@@ -299,48 +352,169 @@ public final class ProcessScheduler implements Executor {
         LockSupport.unpark(sysmon);
     }
 
-    /** A carrier thread of this pool. */
-    static final class Worker extends Thread {
-        static final int CAPACITY = 256;
-        private static final int MASK = CAPACITY - 1;
-        private static final VarHandle RUNNEXT;
-        private static final VarHandle HEAD;
-        private static final VarHandle TAIL;
-        private static final VarHandle RUNNING;
-        private static final VarHandle RUN_TICK;
-        private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Runnable[].class);
+    @Override
+    public String toString() {
+        return name + "[workers=" + workers.length + ", parallelism=" + parallelism + "]";
+    }
+
+    // ------------------------------------------------------------------ a worker's shared state
+
+    /** Padding before a hot line (JCTools' layout trick: superclass fields come first). */
+    abstract static class HotPad0 {
+        long p00, p01, p02, p03, p04, p05, p06, p07;
+    }
+
+    abstract static class HotFields extends HotPad0 {
+        static final VarHandle RUNNEXT;
+        static final VarHandle TICK;
 
         static {
             try {
                 MethodHandles.Lookup l = MethodHandles.lookup();
-                RUNNEXT = l.findVarHandle(Worker.class, "runnext", Runnable.class);
-                HEAD = l.findVarHandle(Worker.class, "head", int.class);
-                TAIL = l.findVarHandle(Worker.class, "tail", int.class);
-                RUNNING = l.findVarHandle(Worker.class, "running", boolean.class);
-                RUN_TICK = l.findVarHandle(Worker.class, "runTick", long.class);
+                RUNNEXT = l.findVarHandle(HotFields.class, "runnext", Runnable.class);
+                TICK = l.findVarHandle(HotFields.class, "tick", long.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
         }
 
+        /** The task to run next (the hand-off slot). Owner swaps it; thieves may CAS it to null. */
+        volatile Runnable runnext;
+        /** Incremented (opaque) when a task starts and when it ends: odd while running. */
+        long tick;
+    }
+
+    /** What a worker writes on every task, on a cache line of its own. */
+    static final class Hot extends HotFields {
+        long p10, p11, p12, p13, p14, p15, p16, p17;
+
+        Runnable swapRunnext(Runnable r) {
+            return (Runnable) RUNNEXT.getAndSet(this, r);
+        }
+
+        boolean casRunnext(Runnable expect) {
+            return RUNNEXT.compareAndSet(this, expect, (Runnable) null);
+        }
+
+        long tick() {
+            return (long) TICK.getOpaque(this);
+        }
+
+        void bump() {
+            TICK.setOpaque(this, tick + 1); // only the owner writes it
+        }
+    }
+
+    abstract static class QueuePad0 {
+        long p00, p01, p02, p03, p04, p05, p06, p07;
+    }
+
+    abstract static class QueueFields extends QueuePad0 {
+        static final VarHandle HEAD;
+        static final VarHandle TAIL;
+
+        static {
+            try {
+                MethodHandles.Lookup l = MethodHandles.lookup();
+                HEAD = l.findVarHandle(QueueFields.class, "head", int.class);
+                TAIL = l.findVarHandle(QueueFields.class, "tail", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        /** Consumers (owner and thieves) CAS it. */
+        volatile int head;
+        /** Written by the owner only (release), read by thieves (acquire). */
+        volatile int tail;
+    }
+
+    /** A worker's bounded FIFO: the owner pushes and pops, thieves steal half (Go's runq). */
+    static final class LocalQueue extends QueueFields {
+        /** A power of two (1024 unless -Dotp4j.sched.queue says otherwise). */
+        static final int CAPACITY = Integer.highestOneBit(Math.max(16, Integer.getInteger("otp4j.sched.queue", 1024)) - 1) << 1;
+        private static final int MASK = CAPACITY - 1;
+        private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Runnable[].class);
+        long p10, p11, p12, p13, p14, p15, p16, p17;
+        final Runnable[] slots = new Runnable[CAPACITY];
+
+        int size() {
+            return tail - head;
+        }
+
+        /** Owner only. A full queue moves half of itself (and r) to the global queue. */
+        void push(Runnable r, ProcessScheduler s) {
+            for (;;) {
+                int h = (int) HEAD.getAcquire(this);
+                int t = tail;
+                if (t - h < CAPACITY) {
+                    SLOT.set(slots, t & MASK, r);
+                    TAIL.setRelease(this, t + 1);
+                    return;
+                }
+                int n = (t - h) / 2;
+                Runnable[] batch = new Runnable[n];
+                for (int i = 0; i < n; i++) batch[i] = (Runnable) SLOT.get(slots, (h + i) & MASK);
+                if (HEAD.compareAndSet(this, h, h + n)) {
+                    for (Runnable b : batch) s.global.offer(b);
+                    s.global.offer(r);
+                    return;
+                }
+            }
+        }
+
+        /** Owner only. */
+        Runnable pop() {
+            for (;;) {
+                int h = (int) HEAD.getAcquire(this);
+                if (h == tail) return null;
+                Runnable r = (Runnable) SLOT.get(slots, h & MASK);
+                if (HEAD.compareAndSet(this, h, h + 1)) return r;
+            }
+        }
+
+        /** Thief: takes half of this queue into {@code into} (which is empty); returns one task. */
+        Runnable stealInto(LocalQueue into) {
+            for (;;) {
+                int h = (int) HEAD.getAcquire(this);
+                int t = (int) TAIL.getAcquire(this);
+                int n = t - h;
+                if (n <= 0) return null;
+                n = Math.min(n - n / 2, CAPACITY / 2);
+                Runnable first = (Runnable) SLOT.get(slots, h & MASK);
+                int it = into.tail;
+                for (int i = 1; i < n; i++) {
+                    SLOT.set(into.slots, (it + i - 1) & MASK, SLOT.get(slots, (h + i) & MASK));
+                }
+                if (HEAD.compareAndSet(this, h, h + n)) {
+                    if (n > 1) TAIL.setRelease(into, it + n - 1);
+                    return first;
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ workers
+
+    /** A carrier thread of this pool. */
+    static final class Worker extends Thread {
         final ProcessScheduler scheduler;
         final boolean extra;
-        private final Runnable[] queue = new Runnable[CAPACITY];
-        /** Consumers (owner and thieves) CAS it. */
-        private volatile int head;
-        /** Written by the owner only (release), read by thieves (acquire). */
-        private volatile int tail;
-        volatile Runnable runnext;
-        /** Set by a process about to Thread.yield on this carrier; read by execute on the same carrier. */
-        boolean yielding;
+        final Hot hot = new Hot();
+        final LocalQueue queue = new LocalQueue();
         /** Set by a waker before unpark: this worker was counted as spinning on its behalf. */
         volatile boolean woken;
-        /** Owner-written, read by sysmon: is a task running, and how many have started. */
-        volatile boolean running;
-        volatile long runTick;
+        /** Set by sysmon on an extra worker that is no longer needed. */
+        volatile boolean retireRequested;
+        // owner-only
+        boolean yielding;
         private int streak;
-        private int tick;
+        private int globalCountdown = GLOBAL_EVERY;
         private boolean spinningNow;
+        /** This thief's own observations of other workers' runnext (never written into theirs). */
+        private Worker[] seenWorker = new Worker[0];
+        private Runnable[] seenNext = new Runnable[0];
+        private long[] seenTick = new long[0];
 
         Worker(ProcessScheduler s, boolean extra) {
             super(null, null, s.name + "-" + s.workerSeq.getAndIncrement(), 0, false);
@@ -349,94 +523,22 @@ public final class ProcessScheduler implements Executor {
             setDaemon(true);
         }
 
-        Runnable swapRunnext(Runnable r) {
-            return (Runnable) RUNNEXT.getAndSet(this, r);
-        }
-
-        int localSize() {
-            return tail - head;
-        }
-
-        /** Owner only. */
-        void pushLocal(Runnable r) {
-            for (;;) {
-                int h = (int) HEAD.getAcquire(this);
-                int t = tail;
-                if (t - h < CAPACITY) {
-                    SLOT.set(queue, t & MASK, r);
-                    TAIL.setRelease(this, t + 1);
-                    return;
-                }
-                if (overflow(r, h, t)) {
-                    return;
-                }
-            }
-        }
-
-        /** Moves half the local queue and r to the global queue. */
-        private boolean overflow(Runnable r, int h, int t) {
-            int n = (t - h) / 2;
-            Runnable[] batch = new Runnable[n];
-            for (int i = 0; i < n; i++) {
-                batch[i] = (Runnable) SLOT.get(queue, (h + i) & MASK);
-            }
-            if (!HEAD.compareAndSet(this, h, h + n)) {
-                return false; // a thief took some: room now, retry the fast path
-            }
-            for (Runnable b : batch) {
-                scheduler.global.offer(b);
-            }
-            scheduler.global.offer(r);
-            return true;
-        }
-
-        /** Owner only. */
-        Runnable popLocal() {
-            for (;;) {
-                int h = (int) HEAD.getAcquire(this);
-                if (h == tail) return null;
-                Runnable r = (Runnable) SLOT.get(queue, h & MASK);
-                if (HEAD.compareAndSet(this, h, h + 1)) return r;
-            }
-        }
-
-        /** Thief: takes half of this worker's queue into {@code into}'s queue, returns one task. */
-        Runnable stealInto(Worker into) {
-            for (;;) {
-                int h = (int) HEAD.getAcquire(this);
-                int t = (int) TAIL.getAcquire(this);
-                int n = t - h;
-                if (n <= 0) return null;
-                n = n - n / 2;
-                if (n > CAPACITY / 2) n = CAPACITY / 2;
-                Runnable first = (Runnable) SLOT.get(queue, h & MASK);
-                // copy the rest into the thief's queue slots before claiming them
-                int it = into.tail;
-                for (int i = 1; i < n; i++) {
-                    SLOT.set(into.queue, (it + i - 1) & MASK, SLOT.get(queue, (h + i) & MASK));
-                }
-                if (HEAD.compareAndSet(this, h, h + n)) {
-                    if (n > 1) TAIL.setRelease(into, it + n - 1);
-                    return first;
-                }
-            }
-        }
-
         private Runnable nextTask() {
-            if ((++tick % 61) == 0) {
+            if (--globalCountdown == 0) {
+                globalCountdown = GLOBAL_EVERY;
                 Runnable g = scheduler.pollGlobal(this);
                 if (g != null) return g;
             }
-            Runnable r = runnext;
-            if (r != null && streak < RUNNEXT_STREAK && RUNNEXT.compareAndSet(this, r, null)) {
+            Runnable r = hot.runnext;
+            if (r != null && streak < RUNNEXT_STREAK && hot.casRunnext(r)) {
                 streak++;
                 return r;
             }
             streak = 0;
-            r = popLocal();
+            r = queue.pop();
             if (r != null) return r;
-            r = runnext;
-            if (r != null && RUNNEXT.compareAndSet(this, r, null)) return r;
+            r = hot.runnext;
+            if (r != null && hot.casRunnext(r)) return r;
             return scheduler.pollGlobal(this);
         }
 
@@ -449,8 +551,7 @@ public final class ProcessScheduler implements Executor {
                     task = idle();
                     if (task == null) return; // retired or shut down
                 }
-                RUN_TICK.setOpaque(this, runTick + 1); // sysmon reads these racily: no fence needed
-                RUNNING.setOpaque(this, true);
+                hot.bump(); // odd: running
                 try {
                     task.run();
                 } catch (Throwable t) {
@@ -458,57 +559,95 @@ public final class ProcessScheduler implements Executor {
                     System.getLogger("io.otp4j.scheduler").log(System.Logger.Level.ERROR,
                             "scheduler task failed on " + getName(), t);
                 }
-                RUNNING.setOpaque(this, false);
+                hot.bump(); // even: between tasks
                 if (s.shutdown) {
                     handOffAll();
+                    return;
+                }
+                if (retireRequested) {
+                    retireNow();
                     return;
                 }
             }
         }
 
+        /** An extra worker leaves the pool; what is queued here goes to the global queue. */
+        private void retireNow() {
+            ProcessScheduler s = scheduler;
+            if (spinningNow) {
+                spinningNow = false;
+                s.spinning.decrementAndGet();
+            }
+            s.retire(this);
+            Runnable r;
+            while ((r = queue.pop()) != null) s.global.offer(r);
+            r = hot.swapRunnext(null);
+            if (r != null) s.global.offer(r);
+            s.wake();
+        }
+
         /** On shutdown: whatever is queued here runs on the common pool instead. */
         void handOffAll() {
             Runnable r;
-            while ((r = popLocal()) != null) java.util.concurrent.ForkJoinPool.commonPool().execute(r);
-            r = (Runnable) RUNNEXT.getAndSet(this, null);
-            if (r != null) java.util.concurrent.ForkJoinPool.commonPool().execute(r);
-            while ((r = scheduler.global.poll()) != null) java.util.concurrent.ForkJoinPool.commonPool().execute(r);
+            while ((r = queue.pop()) != null) ForkJoinPool.commonPool().execute(r);
+            r = hot.swapRunnext(null);
+            if (r != null) ForkJoinPool.commonPool().execute(r);
+            while ((r = scheduler.global.poll()) != null) ForkJoinPool.commonPool().execute(r);
         }
 
-        /** Looks for work in other workers and the global queue; returns null if none. */
-        private Runnable stealOnce(boolean takeRunnext, long now) {
-            Runnable r = scheduler.pollGlobal(this);
-            if (r != null) return r;
+        /** Steals from other workers' queues (not their runnext). */
+        private Runnable stealQueues(long now) {
             Worker[] ws = scheduler.workers;
             int n = ws.length;
-            int start = (int) ((now >>> 4) % n);
+            int start = (int) ((now >>> 6) % n);
             for (int k = 0; k < n; k++) {
                 Worker o = ws[(start + k) % n];
                 if (o == this) continue;
-                r = o.stealInto(this);
-                if (r != null) return r;
-                if (takeRunnext) {
-                    Runnable nx = o.runnext;
-                    if (nx == null || !o.running) continue;
-                    long tick = o.runTick;
-                    if (o.runnextSeen != nx || o.runnextSeenTick != tick) {
-                        // first sighting of this (task, running task) pair: note it, steal later
-                        o.runnextSeen = nx;
-                        o.runnextSeenTick = tick;
-                        o.runnextSeenAt = now;
-                    } else if (now - o.runnextSeenAt > RUNNEXT_STEAL_NANOS && RUNNEXT.compareAndSet(o, nx, null)) {
-                        // it has waited behind the same running task too long: that task is busy
-                        return nx;
-                    }
+                Runnable r = o.queue.stealInto(queue);
+                if (r != null) {
+                    scheduler.steals.increment();
+                    return r;
                 }
             }
             return null;
         }
 
-        // Observations of this worker's runnext by thieves (benign races: a stale view only delays a steal).
-        Runnable runnextSeen;
-        long runnextSeenTick;
-        long runnextSeenAt;
+        /**
+         * Takes a task that has sat in a busy worker's runnext behind the same running task since
+         * this worker's previous look (at least {@link #RUNNEXT_LOOK_NANOS} ago): that worker is
+         * busy with something long. Observations are kept here, so looking writes nothing the busy
+         * worker reads.
+         */
+        private Runnable stealStaleRunnext() {
+            Worker[] ws = scheduler.workers;
+            if (seenWorker.length != ws.length) {
+                seenWorker = ws.clone();
+                seenNext = new Runnable[ws.length];
+                seenTick = new long[ws.length];
+            }
+            for (int i = 0; i < ws.length; i++) {
+                Worker o = ws[i];
+                if (o == this) continue;
+                if (seenWorker[i] != o) {
+                    seenWorker[i] = o;
+                    seenNext[i] = null;
+                }
+                Runnable nx = o.hot.runnext;
+                long tick = o.hot.tick();
+                if (nx == null || (tick & 1) == 0) {
+                    seenNext[i] = null;
+                } else if (seenNext[i] == nx && seenTick[i] == tick) {
+                    if (o.hot.casRunnext(nx)) {
+                        scheduler.runnextSteals.increment();
+                        return nx;
+                    }
+                } else {
+                    seenNext[i] = nx;
+                    seenTick[i] = tick;
+                }
+            }
+            return null;
+        }
 
         private void startSpinning() {
             if (!spinningNow) {
@@ -539,12 +678,15 @@ public final class ProcessScheduler implements Executor {
                     startSpinning();
                     long start = System.nanoTime();
                     long now = start;
+                    long lastLook = start;
                     int i = 0;
                     do {
                         Runnable r = nextTask();
-                        // a busy worker's runnext changes on every hand-off: reading it often would
-                        // bounce its cache line between cores, so look only now and then
-                        if (r == null) r = stealOnce((i & 15) == 15, now);
+                        if (r == null) r = stealQueues(now);
+                        if (r == null && now - lastLook >= RUNNEXT_LOOK_NANOS) {
+                            lastLook = now;
+                            r = stealStaleRunnext();
+                        }
                         if (r != null) {
                             stopSpinningFound();
                             return r;
@@ -553,18 +695,8 @@ public final class ProcessScheduler implements Executor {
                         if ((++i & 7) == 0) now = System.nanoTime();
                     } while (now - start < SPIN_NANOS);
                 }
-                if (extra && s.workers.length > s.parallelism) {
-                    if (spinningNow) {
-                        spinningNow = false;
-                        s.spinning.decrementAndGet();
-                    }
-                    s.retire(this);
-                    // anything that slipped into our queues is handed back
-                    Runnable r;
-                    while ((r = popLocal()) != null) s.global.offer(r);
-                    r = (Runnable) RUNNEXT.getAndSet(this, null);
-                    if (r != null) s.global.offer(r);
-                    s.wake();
+                if (retireRequested) {
+                    retireNow();
                     return null;
                 }
                 // park phase
@@ -574,9 +706,9 @@ public final class ProcessScheduler implements Executor {
                     spinningNow = false;
                     s.spinning.decrementAndGet();
                 }
-                // re-check after announcing ourselves idle (pairs with execute: enqueue, then read idleCount)
+                // re-check after announcing ourselves idle (pairs with execute: queue, then read idleCount)
                 Runnable r = nextTask();
-                if (r == null) r = stealOnce(false, System.nanoTime());
+                if (r == null) r = stealQueues(System.nanoTime());
                 if (r != null) {
                     if (!s.removeIdle(this)) {
                         // a waker popped us and counted us as spinning
@@ -585,9 +717,13 @@ public final class ProcessScheduler implements Executor {
                     }
                     return r;
                 }
-                if (s.sysmonSleeping) LockSupport.unpark(s.sysmon);
-                while (!woken && !s.shutdown) {
+                s.parks.increment();
+                while (!woken && !s.shutdown && !retireRequested) {
                     LockSupport.park(this);
+                }
+                if (retireRequested && !woken && s.removeIdle(this)) {
+                    retireNow();
+                    return null;
                 }
                 if (woken) {
                     spinningNow = true; // the waker incremented the spinning count for us
@@ -595,14 +731,5 @@ public final class ProcessScheduler implements Executor {
                 if (s.sysmonSleeping) LockSupport.unpark(s.sysmon);
             }
         }
-    }
-
-    @Override
-    public String toString() {
-        return name + "[workers=" + workers.length + ", parallelism=" + parallelism + "]";
-    }
-
-    static long nanos(long millis) {
-        return TimeUnit.MILLISECONDS.toNanos(millis);
     }
 }

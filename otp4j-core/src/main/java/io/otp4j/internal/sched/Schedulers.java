@@ -101,6 +101,11 @@ public final class Schedulers {
         return description;
     }
 
+    /** The schedulers' slow-path counters (empty with the JDK's scheduler). */
+    public String stats() {
+        return user == null ? "" : "user: " + user.stats() + "; system: " + system.stats();
+    }
+
     /** otp4j's scheduler for normal processes, or null when the JDK's is in use. */
     public ProcessScheduler user() {
         return user;

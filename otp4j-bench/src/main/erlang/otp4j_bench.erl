@@ -1,0 +1,790 @@
+%% otp4j_bench: the Erlang/OTP (BEAM) side of the otp4j benchmark suite.
+%%
+%% The workloads are the ones described in the project's WORKLOADS.md; the
+%% Java benchmark runner compiles this module, runs it once per workload on
+%% a local BEAM node, and reads the RESULT lines.
+%%
+%% How to run:
+%%
+%%     erlc -o DIR otp4j_bench.erl
+%%     erl -noshell +P 5000000 -pa DIR -run otp4j_bench main RUN [key=value ...]
+%%
+%% for example
+%%
+%%     erl -noshell +P 5000000 -pa DIR -run otp4j_bench main ring procs=1000 hops=10000
+%%
+%% RUN is one of: spawn_1m, ring, pingpong, pairs, fanin, skynet,
+%% genserver_call, genserver_cast, supervisor_restart, ets_insert,
+%% ets_lookup, ets_lookup_2p, ets_update_counter_2p, ets_ordered_insert,
+%% call_latency_under_load. The sizes each run accepts, with their defaults,
+%% are listed in runs/0 below. Every run also accepts
+%%
+%%     passes=3       measured passes (one extra warm-up pass always runs first)
+%%     timeout=3600   seconds before the whole run is abandoned as FAIL
+%%                    (21600 for call_latency_under_load)
+%%     verbose=0      1 prints every pass's values to stderr
+%%
+%% An unknown key is an error (FAIL), so a size is never silently ignored.
+%%
+%% Output (stdout), one line per reported value, each the median of the
+%% measured passes:
+%%
+%%     RESULT bench=<name> impl=beam value=<number> unit=<unit>
+%%
+%% and then the node halts with status 0. Every workload checks its own
+%% answer; when a check fails, or anything crashes or times out, the node
+%% prints
+%%
+%%     FAIL bench=<run> reason=<text>
+%%
+%% and halts with status 1. Each pass waits until the number of processes is
+%% back to what it was before the pass (a pass that leaves processes behind
+%% fails). The logger is silenced (level none) so that crash and supervisor
+%% reports, e.g. from supervisor_restart, do not reach stdout.
+%%
+%% Times are taken with erlang:monotonic_time(nanosecond). Rates are printed
+%% as integers, other values (ms, us, bytes/proc) with one decimal.
+
+-module(otp4j_bench).
+
+%% This module is also the callback module of the benchmark gen_servers and
+%% of the supervisor in supervisor_restart; init/1 dispatches on its
+%% argument. Only the gen_server behaviour is declared, because declaring
+%% both makes the compiler warn about the shared init/1 callback.
+-behaviour(gen_server).
+
+-export([main/0, main/1]).
+-export([init/1, handle_call/3, handle_cast/2, handle_info/2]).
+
+%% Registered name of the supervised child in supervisor_restart.
+-define(CHILD, otp4j_bench_child).
+%% How long call_latency_under_load lets the load run before measuring.
+-define(SETTLE_MS, 100).
+%% How long a pass may take to get rid of its processes once it is done.
+-define(CLEANUP_TIMEOUT_MS, 60000).
+
+%% ---------------------------------------------------------------------------
+%% Runs: name -> {sizes with defaults, setup}. The setup gets the parameter
+%% map once per run and returns a fun that runs one pass and returns the
+%% pass's values as [{Bench, Unit, Value}], always in the same order.
+
+runs() ->
+    #{"spawn_1m" =>
+          {[{n, 1000000}], fun(#{n := N}) -> fun() -> spawn_pass(N) end end},
+      "ring" =>
+          {[{procs, 10000}, {hops, 1000000}],
+           fun(#{procs := P, hops := H}) -> fun() -> ring_pass(P, H) end end},
+      "pingpong" =>
+          {[{n, 1000000}],
+           fun(#{n := N}) -> fun() -> pairs_pass("pingpong", 1, N) end end},
+      "pairs" =>
+          {[{pairs, 1000}, {n, 1000}],
+           fun(#{pairs := P, n := N}) -> fun() -> pairs_pass("pairs", P, N) end end},
+      "fanin" =>
+          {[{senders, 4}, {n, 250000}],
+           fun(#{senders := S, n := N}) -> fun() -> fanin_pass(S, N) end end},
+      "skynet" =>
+          {[{leaves, 1000000}], fun skynet_setup/1},
+      "genserver_call" =>
+          {[{clients, 100}, {n, 1000000}],
+           fun(#{clients := C, n := N}) -> fun() -> gs_call_pass(C, N) end end},
+      "genserver_cast" =>
+          {[{n, 1000000}], fun(#{n := N}) -> fun() -> gs_cast_pass(N) end end},
+      "supervisor_restart" =>
+          {[{n, 10000}], fun(#{n := N}) -> fun() -> sup_restart_pass(N) end end},
+      "ets_insert" =>
+          {[{n, 1000000}],
+           fun(#{n := N}) -> fun() -> ets_insert_pass("ets_insert", set, N) end end},
+      "ets_ordered_insert" =>
+          {[{n, 1000000}],
+           fun(#{n := N}) ->
+                   fun() -> ets_insert_pass("ets_ordered_insert", ordered_set, N) end
+           end},
+      "ets_lookup" =>
+          {[{n, 1000000}], fun ets_lookup_setup/1},
+      "ets_lookup_2p" =>
+          {[{n, 1000000}], fun ets_lookup_2p_setup/1},
+      "ets_update_counter_2p" =>
+          {[{n, 1000000}, {keys, 1000}],
+           fun(#{n := N, keys := K}) -> fun() -> ets_counter_pass(N, K) end end},
+      %% Its calls are sequential and each waits behind the load, so the
+      %% default run can take hours; hence the longer default timeout.
+      "call_latency_under_load" =>
+          {[{procs, 10000}, {calls, 100000}, {timeout, 6 * 3600}],
+           fun(#{procs := P, calls := C}) -> fun() -> latency_pass(P, C) end end},
+      "fairness" =>
+          {[{millis, 2000}], fun(#{millis := M}) -> fun() -> fairness_pass(M) end end}}.
+
+%% Parameters of every run; a run may give one of them its own default.
+common_params() ->
+    [{passes, 3}, {timeout, 3600}, {verbose, 0}].
+
+%% ---------------------------------------------------------------------------
+%% Entry point and driver
+
+%% `-run otp4j_bench main` without a run name calls main/0.
+main() ->
+    main([]).
+
+main(Args) ->
+    Run = case Args of
+              [R | _] -> R;
+              [] -> "none"
+          end,
+    try
+        {Sizes, SetupFun} =
+            case maps:find(Run, runs()) of
+                {ok, Spec} -> Spec;
+                error -> throw({fail, ["no run '", Run, "'; runs: "
+                                       | lists:join(" ", lists:sort(maps:keys(runs())))]})
+            end,
+        Known = Sizes ++ [P || {K, _} = P <- common_params(),
+                               not lists:keymember(K, 1, Sizes)],
+        Params = parse_params(tl(Args), Known),
+        ok = logger:set_primary_config(level, none),
+        Main = self(),
+        {Worker, MRef} =
+            spawn_monitor(fun() -> Main ! {results, self(), execute(SetupFun, Params)} end),
+        receive
+            {results, Worker, Results} ->
+                lists:foreach(fun print_result/1, Results),
+                erlang:halt(0);
+            {'DOWN', MRef, process, Worker, Reason} ->
+                fail(Run, Reason)
+        after maps:get(timeout, Params) * 1000 ->
+                fail(Run, io_lib:format("timeout after ~b s", [maps:get(timeout, Params)]))
+        end
+    catch
+        throw:{fail, Text} -> fail(Run, Text);
+        Class:Error:Stack -> fail(Run, {Class, Error, Stack})
+    end.
+
+parse_params(KVs, Known) ->
+    Defaults = maps:from_list(Known),
+    lists:foldl(
+      fun(KV, Acc) ->
+              {K, V} = case string:split(KV, "=") of
+                           [K0, V0] -> {K0, V0};
+                           _ -> throw({fail, "bad argument '" ++ KV ++ "', expected key=value"})
+                       end,
+              Key = case [A || {A, _} <- Known, atom_to_list(A) =:= K] of
+                        [A] -> A;
+                        [] -> throw({fail, "unknown parameter '" ++ K ++ "'; known: "
+                                     ++ lists:join(" ", [atom_to_list(A) || {A, _} <- Known])})
+                    end,
+              Min = case Key of verbose -> 0; _ -> 1 end,
+              Value = try list_to_integer(V) catch error:badarg -> none end,
+              case is_integer(Value) andalso Value >= Min of
+                  true -> Acc#{Key => Value};
+                  false -> throw({fail, io_lib:format("parameter ~s must be an integer >= ~b, got '~s'",
+                                                      [K, Min, V])})
+              end
+      end, Defaults, KVs).
+
+%% Runs in the worker process: one warm-up pass, then the measured passes;
+%% returns the median of each value.
+execute(SetupFun, #{passes := Passes, verbose := Verbose} = Params) ->
+    Pass = SetupFun(Params),
+    Baseline = erlang:system_info(process_count),
+    _ = run_pass(Pass, Baseline, Verbose, "warm-up"),
+    Measured = [run_pass(Pass, Baseline, Verbose, integer_to_list(I))
+                || I <- lists:seq(1, Passes)],
+    [{Bench, Unit, median([V || {_, _, V} <- Column])}
+     || [{Bench, Unit, _} | _] = Column <- transpose(Measured)].
+
+run_pass(Pass, Baseline, Verbose, Label) ->
+    erlang:garbage_collect(),
+    Values = Pass(),
+    case await_process_count(Baseline, ?CLEANUP_TIMEOUT_MS) of
+        ok -> ok;
+        {left, Left} -> check_failed("~b processes still alive after the pass", [Left])
+    end,
+    Verbose > 0 andalso
+        io:format(standard_error, "pass ~s: ~s~n",
+                  [Label, lists:join(", ", [[B, "=", format_value(U, V), " ", U]
+                                            || {B, U, V} <- Values])]),
+    Values.
+
+print_result({Bench, Unit, Value}) ->
+    io:format("RESULT bench=~s impl=beam value=~s unit=~s~n",
+              [Bench, format_value(Unit, Value), Unit]).
+
+%% Rates ("/s") as integers, everything else with one decimal.
+format_value(Unit, Value) ->
+    case lists:suffix("/s", Unit) of
+        true -> integer_to_list(round(Value));
+        false -> float_to_list(float(Value), [{decimals, 1}])
+    end.
+
+fail(Run, Reason) ->
+    Text = case Reason of
+               {check_failed, T} -> T;
+               {{nocatch, {fail, T}}, _Stack} -> T;
+               _ when is_list(Reason) -> Reason;   % chardata
+               _ -> io_lib:print(Reason, 1, 1000000, -1)
+           end,
+    OneLine = string:replace(unicode:characters_to_list(Text), "\n", " ", all),
+    io:format("FAIL bench=~s reason=~ts~n", [Run, OneLine]),
+    erlang:halt(1).
+
+%% A failed self-check ends the worker; main/1 prints it as FAIL.
+check(true, _Fmt, _Args) -> ok;
+check(false, Fmt, Args) -> check_failed(Fmt, Args).
+
+check_failed(Fmt, Args) ->
+    exit({check_failed, lists:flatten(io_lib:format(Fmt, Args))}).
+
+%% ---------------------------------------------------------------------------
+%% spawn_1m: spawn N processes that wait in receive; then their memory; then
+%% the time to stop them all.
+
+spawn_pass(N) ->
+    Base = erlang:system_info(process_count),
+    erlang:garbage_collect(),
+    Mem0 = erlang:memory(total),
+    T0 = now_ns(),
+    Pids = spawn_idle(N, []),
+    T1 = now_ns(),
+    %% Memory once every process has reached its receive. The spawner is
+    %% collected first so that its heap holds little more than the pid list
+    %% (one cons cell, 16 bytes, per process), which is part of the figure.
+    await_waiting(Pids),
+    erlang:garbage_collect(),
+    Mem1 = erlang:memory(total),
+    Count = erlang:system_info(process_count),
+    check(Count =:= Base + N, "expected ~b processes, found ~b", [Base + N, Count]),
+    %% Teardown: each process gets a stop message and exits normally; done
+    %% when the process count is back to where it was before spawning
+    %% (polled every millisecond, so the figure can be up to 1 ms late).
+    T2 = now_ns(),
+    lists:foreach(fun(P) -> P ! stop end, Pids),
+    ok = await_process_count(Base, ?CLEANUP_TIMEOUT_MS),
+    T3 = now_ns(),
+    [{"spawn_1m", "procs/s", rate(N, T1 - T0)},
+     {"spawn_1m_mem", "bytes/proc", (Mem1 - Mem0) / N},
+     {"spawn_1m_teardown", "ms", (T3 - T2) / 1.0e6}].
+
+spawn_idle(0, Acc) -> Acc;
+spawn_idle(N, Acc) -> spawn_idle(N - 1, [spawn(fun idle/0) | Acc]).
+
+idle() ->
+    receive stop -> ok end.
+
+%% ---------------------------------------------------------------------------
+%% ring: Procs processes in a ring pass one token Hops times. The token is the
+%% number of hops still to go; the process that receives 0 reports. The token
+%% enters at process 0 with the value Hops, so after exactly Hops hops it is 0
+%% at process (Hops rem Procs), which is checked.
+
+ring_pass(Procs, Hops) ->
+    Main = self(),
+    Ref = make_ref(),
+    Pids = [spawn(fun() -> ring_init(I, Main, Ref) end) || I <- lists:seq(0, Procs - 1)],
+    lists:foreach(fun({P, Next}) -> P ! {next, Next} end,
+                  lists:zip(Pids, tl(Pids) ++ [hd(Pids)])),
+    await_waiting(Pids),
+    T0 = now_ns(),
+    hd(Pids) ! Hops,
+    Index = receive {ring_done, Ref, I} -> I end,
+    T1 = now_ns(),
+    kill_all(Pids),
+    check(Index =:= Hops rem Procs, "token reached 0 at process ~b, expected ~b",
+          [Index, Hops rem Procs]),
+    [{"ring", "hops/s", rate(Hops, T1 - T0)}].
+
+ring_init(I, Main, Ref) ->
+    receive {next, Next} -> ring_loop(Next, I, Main, Ref) end.
+
+ring_loop(Next, I, Main, Ref) ->
+    receive
+        0 ->
+            Main ! {ring_done, Ref, I},
+            ring_loop(Next, I, Main, Ref);
+        K ->
+            Next ! K - 1,
+            ring_loop(Next, I, Main, Ref)
+    end.
+
+%% ---------------------------------------------------------------------------
+%% pingpong (one pair) and pairs (many pairs at once): each pinger makes N
+%% round trips with its ponger, then asks the ponger how many pings it
+%% answered and reports that number.
+
+pairs_pass(Bench, Pairs, N) ->
+    Main = self(),
+    Ref = make_ref(),
+    PairList = [start_pair(N, Main, Ref) || _ <- lists:seq(1, Pairs)],
+    await_waiting(lists:append([[A, B] || {A, B} <- PairList])),
+    T0 = now_ns(),
+    lists:foreach(fun({Pinger, _}) -> Pinger ! {go, Ref} end, PairList),
+    Counts = [receive {pair_done, Ref, C} -> C end || _ <- PairList],
+    T1 = now_ns(),
+    Bad = [C || C <- Counts, C =/= N],
+    check(Bad =:= [], "~b pairs did not make ~b round trips (e.g. ~p)",
+          [length(Bad), N, lists:sublist(Bad, 1)]),
+    [{Bench, "roundtrips/s", rate(Pairs * N, T1 - T0)}].
+
+start_pair(N, Main, Ref) ->
+    Ponger = spawn(fun() -> ponger(0) end),
+    Pinger = spawn(fun() ->
+                           receive {go, Ref} -> ok end,
+                           ping(Ponger, N),
+                           Ponger ! {stop, self()},
+                           receive {pinged, Count} -> Main ! {pair_done, Ref, Count} end
+                   end),
+    {Pinger, Ponger}.
+
+ping(_Ponger, 0) -> ok;
+ping(Ponger, K) ->
+    Ponger ! {ping, self()},
+    receive pong -> ping(Ponger, K - 1) end.
+
+ponger(Count) ->
+    receive
+        {ping, From} ->
+            From ! pong,
+            ponger(Count + 1);
+        {stop, From} ->
+            From ! {pinged, Count}
+    end.
+
+%% ---------------------------------------------------------------------------
+%% fanin: Senders processes each send N integers to one receiver, then a
+%% done marker. Messages from one sender arrive in order, so once the
+%% receiver has every done marker it has every message; it reports its count.
+
+fanin_pass(Senders, N) ->
+    Main = self(),
+    Ref = make_ref(),
+    Receiver = spawn(fun() -> fanin_receiver(Senders, 0, Main, Ref) end),
+    Ss = [spawn(fun() ->
+                        receive {go, Ref} -> ok end,
+                        send_n(Receiver, N),
+                        Receiver ! {done, Ref}
+                end) || _ <- lists:seq(1, Senders)],
+    await_waiting([Receiver | Ss]),
+    T0 = now_ns(),
+    lists:foreach(fun(S) -> S ! {go, Ref} end, Ss),
+    Count = receive {counted, Ref, C} -> C end,
+    T1 = now_ns(),
+    check(Count =:= Senders * N, "receiver counted ~b messages, expected ~b",
+          [Count, Senders * N]),
+    [{"fanin", "msgs/s", rate(Senders * N, T1 - T0)}].
+
+send_n(_To, 0) -> ok;
+send_n(To, K) ->
+    To ! K,
+    send_n(To, K - 1).
+
+fanin_receiver(0, Count, Main, Ref) ->
+    Main ! {counted, Ref, Count};
+fanin_receiver(Left, Count, Main, Ref) ->
+    receive
+        {done, Ref} -> fanin_receiver(Left - 1, Count, Main, Ref);
+        K when is_integer(K) -> fanin_receiver(Left, Count + 1, Main, Ref)
+    end.
+
+%% ---------------------------------------------------------------------------
+%% skynet: a 10-ary tree of processes; leaf I (0-based) sends I to its parent,
+%% every inner process sends the sum of its children's numbers to its parent.
+
+skynet_setup(#{leaves := Leaves}) ->
+    is_power_of_10(Leaves) orelse
+        throw({fail, io_lib:format("leaves must be a power of 10, got ~b", [Leaves])}),
+    fun() -> skynet_pass(Leaves) end.
+
+is_power_of_10(1) -> true;
+is_power_of_10(N) when N rem 10 =:= 0 -> is_power_of_10(N div 10);
+is_power_of_10(_) -> false.
+
+skynet_pass(Leaves) ->
+    Self = self(),
+    T0 = now_ns(),
+    spawn(fun() -> skynet(Self, 0, Leaves) end),
+    Sum = receive S when is_integer(S) -> S end,
+    T1 = now_ns(),
+    Expected = Leaves * (Leaves - 1) div 2,
+    check(Sum =:= Expected, "sum ~b, expected ~b", [Sum, Expected]),
+    [{"skynet", "ms", (T1 - T0) / 1.0e6}].
+
+skynet(Parent, Num, 1) ->
+    Parent ! Num;
+skynet(Parent, Num, Size) ->
+    Sub = Size div 10,
+    Self = self(),
+    lists:foreach(fun(I) -> spawn(fun() -> skynet(Self, Num + I * Sub, Sub) end) end,
+                  lists:seq(0, 9)),
+    Parent ! sum_children(10, 0).
+
+sum_children(0, Acc) -> Acc;
+sum_children(K, Acc) ->
+    receive X -> sum_children(K - 1, Acc + X) end.
+
+%% ---------------------------------------------------------------------------
+%% genserver_call: Clients processes share N gen_server:call (default 5 s
+%% timeout) to one counting gen_server; the count must end at N.
+
+gs_call_pass(Clients, N) ->
+    {ok, Server} = gen_server:start_link(?MODULE, counter, []),
+    Main = self(),
+    Ref = make_ref(),
+    Cs = [spawn(fun() ->
+                        receive {go, Ref} -> ok end,
+                        call_n(Server, K),
+                        Main ! {client_done, Ref, K}
+                end) || K <- split(N, Clients)],
+    await_waiting(Cs),
+    T0 = now_ns(),
+    lists:foreach(fun(C) -> C ! {go, Ref} end, Cs),
+    Made = lists:sum([receive {client_done, Ref, K} -> K end || _ <- Cs]),
+    T1 = now_ns(),
+    Count = gen_server:call(Server, count),
+    ok = gen_server:stop(Server),
+    check(Made =:= N andalso Count =:= N, "server counted ~b calls, clients made ~b, expected ~b",
+          [Count, Made, N]),
+    [{"genserver_call", "calls/s", rate(N, T1 - T0)}].
+
+%% Every reply is the server's new count, so it is a positive integer.
+call_n(_Server, 0) -> ok;
+call_n(Server, K) ->
+    Reply = gen_server:call(Server, incr),
+    true = is_integer(Reply) andalso Reply > 0,
+    call_n(Server, K - 1).
+
+%% N split into Parts near-equal shares.
+split(N, Parts) ->
+    [N div Parts + (case I =< N rem Parts of true -> 1; false -> 0 end)
+     || I <- lists:seq(1, Parts)].
+
+%% ---------------------------------------------------------------------------
+%% genserver_cast: N casts from one client, then one call that returns the
+%% number of casts handled.
+
+gs_cast_pass(N) ->
+    {ok, Server} = gen_server:start_link(?MODULE, counter, []),
+    T0 = now_ns(),
+    cast_n(Server, N),
+    Count = gen_server:call(Server, count),
+    T1 = now_ns(),
+    ok = gen_server:stop(Server),
+    check(Count =:= N, "server handled ~b casts, expected ~b", [Count, N]),
+    [{"genserver_cast", "casts/s", rate(N, T1 - T0)}].
+
+cast_n(_Server, 0) -> ok;
+cast_n(Server, K) ->
+    ok = gen_server:cast(Server, incr),
+    cast_n(Server, K - 1).
+
+%% ---------------------------------------------------------------------------
+%% supervisor_restart: a one_for_one supervisor with one registered
+%% gen_server child. N times: kill the child, wait until the name points to a
+%% new process, and call it. Each restart is timed from just before the kill
+%% until the call's reply.
+
+sup_restart_pass(N) ->
+    {ok, Sup} = supervisor:start_link(?MODULE, {sup, N}),
+    First = whereis(?CHILD),
+    check(is_pid(First), "child not registered", []),
+    T0 = now_ns(),
+    Times = restart_n(N, First, []),
+    T1 = now_ns(),
+    ok = gen_server:stop(Sup),
+    [{"supervisor_restart", "restarts/s", rate(N, T1 - T0)},
+     {"supervisor_restart_median", "us", median(Times) / 1000}].
+
+restart_n(0, _Old, Acc) -> Acc;
+restart_n(K, Old, Acc) ->
+    T0 = now_ns(),
+    exit(Old, kill),
+    New = await_new_child(Old),
+    Reply = gen_server:call(?CHILD, ping),
+    T1 = now_ns(),
+    %% The reply names the process that answered: it must be the new child.
+    check(Reply =:= {pong, New}, "restarted child answered ~p, expected ~p",
+          [Reply, {pong, New}]),
+    restart_n(K - 1, New, [T1 - T0 | Acc]).
+
+await_new_child(Old) ->
+    case whereis(?CHILD) of
+        Pid when is_pid(Pid), Pid =/= Old -> Pid;
+        _ ->
+            erlang:yield(),
+            await_new_child(Old)
+    end.
+
+%% ---------------------------------------------------------------------------
+%% ETS
+
+%% ets_insert / ets_ordered_insert: N inserts of {I, I} into a fresh table
+%% from its owner.
+ets_insert_pass(Bench, Type, N) ->
+    T = ets:new(otp4j_bench, [Type]),
+    T0 = now_ns(),
+    insert_n(T, N),
+    T1 = now_ns(),
+    Size = ets:info(T, size),
+    true = ets:delete(T),
+    check(Size =:= N, "table size ~b, expected ~b", [Size, N]),
+    [{Bench, "ops/s", rate(N, T1 - T0)}].
+
+insert_n(_T, 0) -> ok;
+insert_n(T, I) ->
+    true = ets:insert(T, {I, I}),
+    insert_n(T, I - 1).
+
+%% The random keys (uniform in 1..N, fixed seed) are generated once per run,
+%% before any pass; the table holds {K, K}, so the sum of the values looked
+%% up must equal the sum of the keys.
+random_keys(N) ->
+    _ = rand:seed(exsss, {17, 42, 4711}),
+    Keys = [rand:uniform(N) || _ <- lists:seq(1, N)],
+    {Keys, lists:sum(Keys)}.
+
+ets_lookup_setup(#{n := N}) ->
+    {Keys, Expected} = random_keys(N),
+    fun() ->
+            T = ets:new(otp4j_bench, [set]),
+            insert_n(T, N),
+            T0 = now_ns(),
+            Sum = lookup_sum(T, Keys, 0),
+            T1 = now_ns(),
+            true = ets:delete(T),
+            check(Sum =:= Expected, "sum of looked-up values ~b, expected ~b", [Sum, Expected]),
+            [{"ets_lookup", "ops/s", rate(N, T1 - T0)}]
+    end.
+
+%% The same lookups, first half of the keys in one process, second half in
+%% another, on a table with read_concurrency.
+ets_lookup_2p_setup(#{n := N}) ->
+    {Keys, Expected} = random_keys(N),
+    {Half1, Half2} = lists:split(N div 2, Keys),
+    fun() ->
+            T = ets:new(otp4j_bench, [set, protected, {read_concurrency, true}]),
+            insert_n(T, N),
+            Main = self(),
+            Ref = make_ref(),
+            Ps = [spawn(fun() ->
+                                receive {go, Ref} -> ok end,
+                                Main ! {sum, Ref, lookup_sum(T, Ks, 0)}
+                        end) || Ks <- [Half1, Half2]],
+            await_waiting(Ps),
+            T0 = now_ns(),
+            lists:foreach(fun(P) -> P ! {go, Ref} end, Ps),
+            Sum = lists:sum([receive {sum, Ref, S} -> S end || _ <- Ps]),
+            T1 = now_ns(),
+            true = ets:delete(T),
+            check(Sum =:= Expected, "sum of looked-up values ~b, expected ~b", [Sum, Expected]),
+            [{"ets_lookup_2p", "ops/s", rate(N, T1 - T0)}]
+    end.
+
+%% A missing key fails the match and so the run.
+lookup_sum(_T, [], Acc) -> Acc;
+lookup_sum(T, [K | Ks], Acc) ->
+    [{K, V}] = ets:lookup(T, K),
+    lookup_sum(T, Ks, Acc + V).
+
+%% ets_update_counter_2p: two processes make N update_counter calls (half
+%% each) on Keys counters in a public table with write_concurrency. Each
+%% process walks the keys in order, the second starting half way round so the
+%% two do not move in lock-step.
+ets_counter_pass(N, Keys) ->
+    T = ets:new(otp4j_bench, [set, public, {write_concurrency, true}]),
+    true = ets:insert(T, [{K, 0} || K <- lists:seq(1, Keys)]),
+    Main = self(),
+    Ref = make_ref(),
+    [Share1, Share2] = split(N, 2),
+    Ps = [spawn(fun() ->
+                        receive {go, Ref} -> ok end,
+                        update_n(T, Share, Offset, Keys),
+                        Main ! {updated, Ref}
+                end) || {Share, Offset} <- [{Share1, 0}, {Share2, Keys div 2}]],
+    await_waiting(Ps),
+    T0 = now_ns(),
+    lists:foreach(fun(P) -> P ! {go, Ref} end, Ps),
+    [receive {updated, Ref} -> ok end || _ <- Ps],
+    T1 = now_ns(),
+    Sum = ets:foldl(fun({_, C}, Acc) -> Acc + C end, 0, T),
+    true = ets:delete(T),
+    check(Sum =:= N, "sum of counters ~b, expected ~b", [Sum, N]),
+    [{"ets_update_counter_2p", "ops/s", rate(N, T1 - T0)}].
+
+update_n(_T, 0, _I, _Keys) -> ok;
+update_n(T, Left, I, Keys) ->
+    _ = ets:update_counter(T, I rem Keys + 1, 1),
+    update_n(T, Left - 1, I + 1, Keys).
+
+%% ---------------------------------------------------------------------------
+%% call_latency_under_load: Procs div 2 ping-pong pairs exchange messages
+%% without pause while this process makes Calls sequential gen_server:call
+%% to an otherwise idle gen_server, timing each call.
+
+latency_pass(Procs, Calls) ->
+    {ok, Server} = gen_server:start_link(?MODULE, echo, []),
+    Load = lists:append([start_load_pair() || _ <- lists:seq(1, Procs div 2)]),
+    receive after ?SETTLE_MS -> ok end,
+    Latencies = time_calls(Server, Calls, []),
+    kill_all(Load),
+    ok = gen_server:stop(Server),
+    Sorted = list_to_tuple(lists:sort(Latencies)),
+    [{"call_latency_under_load_p50", "us", percentile(Sorted, 0.50) / 1000},
+     {"call_latency_under_load_p99", "us", percentile(Sorted, 0.99) / 1000},
+     {"call_latency_under_load_p999", "us", percentile(Sorted, 0.999) / 1000}].
+
+start_load_pair() ->
+    Ponger = spawn(fun load_ponger/0),
+    Pinger = spawn(fun() -> load_pinger(Ponger) end),
+    [Pinger, Ponger].
+
+load_pinger(Ponger) ->
+    Ponger ! {ping, self()},
+    receive pong -> load_pinger(Ponger) end.
+
+load_ponger() ->
+    receive {ping, From} -> From ! pong end,
+    load_ponger().
+
+time_calls(_Server, 0, Acc) -> Acc;
+time_calls(Server, K, Acc) ->
+    T0 = now_ns(),
+    Reply = gen_server:call(Server, ping),
+    T1 = now_ns(),
+    check(Reply =:= {pong, Server}, "server answered ~p", [Reply]),
+    time_calls(Server, K - 1, [T1 - T0 | Acc]).
+
+%% Nearest-rank percentile of a sorted tuple.
+percentile(Sorted, P) ->
+    N = tuple_size(Sorted),
+    element(max(1, min(N, ceil(P * N))), Sorted).
+
+%% ---------------------------------------------------------------------------
+%% fairness: the latency of a ping-pong pair while 4 processes spin on the CPU.
+%% The same study as otp4j's: the pair makes round trips back to back for
+%% `millis` ms, each timed from the end of the previous one; with no pause
+%% between them, any time the pair spends waiting for a CPU is counted.
+%% Variants: no spinners; pure spinners; spinners that call erlang:yield()
+%% after each slice of work ("coop"); pure spinners with the pair at priority
+%% high.
+
+fairness_pass(Millis) ->
+    lists:append([fairness_variant(Name, Millis, Spinners, Coop, Prio)
+                   || {Name, Spinners, Coop, Prio} <- [{"idle", 0, false, normal},
+                                                      {"spin", 4, false, normal},
+                                                      {"coop", 4, true, normal},
+                                                      {"high", 4, false, high}]]).
+
+fairness_variant(Name, Millis, Spinners, Coop, Prio) ->
+    Main = self(),
+    Spin = [spawn(fun() -> spin(Coop, 0) end) || _ <- lists:seq(1, Spinners)],
+    Pong = spawn_opt(fun pong_loop/0, [{priority, Prio}]),
+    Start = now_ns(),
+    End = Start + Millis * 1000000,
+    spawn_opt(fun() -> Main ! {probes, round_trips(Pong, Start, End, [])} end, [{priority, Prio}]),
+    Lat = receive {probes, L} -> L end,
+    [exit(P, kill) || P <- Spin],
+    Pong ! stop,
+    Sorted = list_to_tuple(lists:sort(Lat)),
+    [{"fairness_" ++ Name ++ "_p50", "us", percentile(Sorted, 0.50) / 1000},
+     {"fairness_" ++ Name ++ "_p99", "us", percentile(Sorted, 0.99) / 1000},
+     {"fairness_" ++ Name ++ "_max", "us", element(tuple_size(Sorted), Sorted) / 1000},
+     {"fairness_" ++ Name ++ "_roundtrips", "count", tuple_size(Sorted)}].
+
+%% Each round trip is timed from the end of the previous one (the first from
+%% when the pair was started), so that time the pinger spends waiting for a
+%% CPU before it sends is counted too.
+round_trips(Pong, T0, End, Acc) ->
+    Pong ! {self(), ping},
+    receive pong -> ok end,
+    T1 = now_ns(),
+    case T1 >= End of
+        true -> [T1 - T0 | Acc];
+        false -> round_trips(Pong, T1, End, [T1 - T0 | Acc])
+    end.
+
+pong_loop() ->
+    receive
+        {From, ping} -> From ! pong, pong_loop();
+        stop -> ok
+    end.
+
+spin(Coop, X) ->
+    X1 = burn(20000, X),
+    Coop andalso erlang:yield(),
+    spin(Coop, X1).
+
+burn(0, X) -> X;
+burn(K, X) -> burn(K - 1, (K * 31) bxor X).
+
+%% ---------------------------------------------------------------------------
+%% gen_server and supervisor callbacks
+
+%% Supervisor (supervisor_restart): allows 2N restarts per second.
+init({sup, N}) ->
+    Child = #{id => child,
+              start => {gen_server, start_link, [{local, ?CHILD}, ?MODULE, child, []]}},
+    {ok, {#{strategy => one_for_one, intensity => 2 * N, period => 1}, [Child]}};
+%% Counting server (genserver_call, genserver_cast): the state is the count.
+init(counter) -> {ok, 0};
+%% Servers that only answer ping (supervisor_restart child, call latency).
+init(child) -> {ok, child};
+init(echo) -> {ok, echo}.
+
+handle_call(incr, _From, N) -> {reply, N + 1, N + 1};
+handle_call(count, _From, N) -> {reply, N, N};
+handle_call(ping, _From, State) -> {reply, {pong, self()}, State}.
+
+handle_cast(incr, N) -> {noreply, N + 1}.
+
+handle_info(_Msg, State) -> {noreply, State}.
+
+%% ---------------------------------------------------------------------------
+%% Helpers
+
+now_ns() -> erlang:monotonic_time(nanosecond).
+
+rate(Count, Ns) -> Count / (max(Ns, 1) / 1.0e9).
+
+median(Values) ->
+    Sorted = lists:sort(Values),
+    Len = length(Sorted),
+    case Len rem 2 of
+        1 -> lists:nth(Len div 2 + 1, Sorted);
+        0 -> (lists:nth(Len div 2, Sorted) + lists:nth(Len div 2 + 1, Sorted)) / 2
+    end.
+
+transpose([[] | _]) -> [];
+transpose(Rows) -> [[hd(R) || R <- Rows] | transpose([tl(R) || R <- Rows])].
+
+%% Waits until every process is blocked in receive (status waiting).
+await_waiting([]) -> ok;
+await_waiting([P | Ps] = All) ->
+    case erlang:process_info(P, status) of
+        {status, waiting} -> await_waiting(Ps);
+        undefined -> check_failed("process ~p ended before the measurement", [P]);
+        {status, _} ->
+            receive after 1 -> ok end,
+            await_waiting(All)
+    end.
+
+%% Waits (polling every millisecond) until at most Count processes exist.
+await_process_count(Count, TimeoutMs) ->
+    Deadline = erlang:monotonic_time(millisecond) + TimeoutMs,
+    await_process_count_until(Count, Deadline).
+
+await_process_count_until(Count, Deadline) ->
+    Now = erlang:system_info(process_count),
+    if
+        Now =< Count -> ok;
+        true ->
+            case erlang:monotonic_time(millisecond) > Deadline of
+                true -> {left, Now - Count};
+                false ->
+                    receive after 1 -> ok end,
+                    await_process_count_until(Count, Deadline)
+            end
+    end.
+
+%% Kills the processes and waits until all of them are gone.
+kill_all(Pids) ->
+    lists:foreach(fun(P) -> erlang:monitor(process, P) end, Pids),
+    lists:foreach(fun(P) -> exit(P, kill) end, Pids),
+    lists:foreach(fun(_) -> receive {'DOWN', _, process, _, _} -> ok end end, Pids).
