@@ -144,7 +144,7 @@ public final class Proc {
      */
     public static void send(Pid to, Object msg) {
         ProcessImpl p = ProcessImpl.current();
-        (p != null ? p.node() : NodeRuntime.defaultNode()).send(p, Objects.requireNonNull(to, "to"), msg);
+        NodeRuntime.forPid(p, Objects.requireNonNull(to, "to")).send(p, to, msg);
     }
 
     /**

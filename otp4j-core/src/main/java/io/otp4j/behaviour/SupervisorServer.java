@@ -1,15 +1,12 @@
 package io.otp4j.behaviour;
 
-import io.otp4j.Down;
 import io.otp4j.Exit;
 import io.otp4j.ExitReason;
 import io.otp4j.Pid;
 import io.otp4j.Proc;
-import io.otp4j.Ref;
 import io.otp4j.Report;
 import io.otp4j.internal.NodeRuntime;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -101,7 +98,9 @@ final class SupervisorServer implements GenServer<SupervisorServer.State, Superv
             Object failure = start(c);
             if (failure != null) {
                 terminateAll(s);
-                return new Init.Stop<>(ExitReason.shutdown(new Supervisor.FailedToStartChild(spec.id(), failure)));
+                Object why = failure instanceof StartException e
+                        ? e.reason().map(Object.class::cast).orElse(e.why()) : failure;
+                return new Init.Stop<>(ExitReason.shutdown(new Supervisor.FailedToStartChild(spec.id(), why)));
             }
             s.children.add(c);
         }
@@ -320,61 +319,17 @@ final class SupervisorServer implements GenServer<SupervisorServer.State, Superv
     }
 
     static Pid pidOf(Object r) {
-        return switch (r) {
-            case null -> null;
-            case Pid p -> p;
-            case ServerRef<?> ref -> ref.resolve().orElse(null);
-            case Registry reg -> reg.owner();
-            default -> throw new IllegalArgumentException("a child start function must return a Pid or a ServerRef, not "
-                    + r.getClass().getName() + "; " + ChildSpec.EXAMPLE);
-        };
+        return Children.pidOf(r);
     }
 
-    /**
-     * Stops a running child as its spec says: monitor, unlink (taking an EXIT that was already on
-     * its way), then kill or ask to shut down and wait, killing after the timeout.
-     */
+    /** Stops a running child as its spec says; reports a child that did not stop as asked. */
     private void shutdown(Child c) {
         Pid pid = c.pid;
         c.pid = null;
-        Ref mon = Proc.monitor(pid);
-        Proc.unlink(pid);
-        Optional<ExitReason> early = Proc.receive(m -> m instanceof Exit e && e.from().equals(pid) ? e.reason() : null,
-                Duration.ZERO);
-        ExitReason expected;
-        switch (c.spec.shutdown()) {
-            case ChildSpec.Shutdown.BrutalKill b -> {
-                expected = ExitReason.KILLED;
-                Proc.exit(pid, ExitReason.KILL);
-            }
-            case ChildSpec.Shutdown.Timeout(Duration t) -> {
-                expected = ExitReason.SHUTDOWN;
-                Proc.exit(pid, ExitReason.SHUTDOWN);
-                Optional<ExitReason> d = Proc.receive(downOf(mon), t);
-                if (d.isPresent()) {
-                    check(c, pid, early.orElse(d.get()), expected);
-                    return;
-                }
-                Proc.exit(pid, ExitReason.KILL);
-                expected = ExitReason.KILLED;
-            }
-            case ChildSpec.Shutdown.Infinity i -> {
-                expected = ExitReason.SHUTDOWN;
-                Proc.exit(pid, ExitReason.SHUTDOWN);
-            }
+        ExitReason r = Children.shutdown(pid, c.spec.shutdown());
+        if (!Children.asExpected(c.spec.shutdown(), r)) {
+            report("shutdown_error", r, c, pid);
         }
-        ExitReason r = Proc.receive(downOf(mon));
-        check(c, pid, early.orElse(r), expected);
-    }
-
-    private void check(Child c, Pid pid, ExitReason got, ExitReason expected) {
-        if (!got.equals(expected) && !got.isSilent() && !(got instanceof ExitReason.NoProc)) {
-            report("shutdown_error", got, c, pid);
-        }
-    }
-
-    private static io.otp4j.Matcher<ExitReason> downOf(Ref mon) {
-        return m -> m instanceof Down d && d.ref().equals(mon) ? d.reason() : null;
     }
 
     private static Child find(State s, Object id) {

@@ -55,6 +55,7 @@ final class MessageCheck {
             fail(path, c, "is an array, and arrays are mutable; send an immutable List (List.of, List.copyOf)");
         }
         if (v instanceof ExitReason.Crash) return; // carries a Throwable: shared deliberately, never mutated by the runtime
+        if (isHandle(v)) return;
         if (v instanceof Optional<?> o) {
             o.ifPresent(x -> check(x, path + ".get()", seen, depth + 1));
             return;
@@ -113,6 +114,16 @@ final class MessageCheck {
                 check(x, path + "." + f.getName(), seen, depth + 1);
             }
         }
+    }
+
+    /**
+     * Runtime handles, shared between processes on purpose, as a pid is: a call's From (its reply
+     * slot), request ids, registries, server references, agents and tasks.
+     */
+    private static boolean isHandle(Object v) {
+        return v instanceof io.otp4j.behaviour.From || v instanceof io.otp4j.behaviour.RequestId
+                || v instanceof io.otp4j.behaviour.Registry || v instanceof io.otp4j.behaviour.ServerRef<?>
+                || v instanceof io.otp4j.behaviour.Agent<?> || v instanceof io.otp4j.behaviour.Task<?>;
     }
 
     private static void fail(String path, Class<?> c, String why) {

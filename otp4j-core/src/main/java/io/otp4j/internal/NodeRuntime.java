@@ -41,6 +41,8 @@ public final class NodeRuntime implements Node {
 
     private static final Object DEFAULT_LOCK = new Object();
     private static volatile NodeRuntime defaultNode;
+    /** The running nodes of this JVM by name: a pid's node, for callers that are not processes. */
+    private static final ConcurrentHashMap<String, NodeRuntime> NODES = new ConcurrentHashMap<>();
 
     private final String name;
     private final int creation;
@@ -69,6 +71,7 @@ public final class NodeRuntime implements Node {
         this.schedulers = Schedulers.create(name, options.schedulers(), options.scheduler());
         this.reports = new Reports(options.reportListener());
         // a power of two, so that the check on every send is a mask, not a division
+        NODES.put(name, this);
         this.yieldBudget = Integer.highestOneBit(Math.max(1, options.reductionBudget() - 1)) << 1;
         this.budgetMask = yieldBudget - 1;
     }
@@ -96,6 +99,16 @@ public final class NodeRuntime implements Node {
     public static NodeRuntime current() {
         ProcessImpl p = ProcessImpl.current();
         return p != null ? p.node : defaultNode();
+    }
+
+    /**
+     * The node to act on {@code pid} from: the caller's node for a process; for a caller that is
+     * not a process, the node of this JVM the pid belongs to (else the default node).
+     */
+    public static NodeRuntime forPid(ProcessImpl caller, Pid pid) {
+        if (caller != null) return caller.node;
+        NodeRuntime n = NODES.get(pid.node());
+        return n != null && !n.stopped ? n : defaultNode();
     }
 
     @Override
@@ -170,13 +183,15 @@ public final class NodeRuntime implements Node {
         ProcessImpl p = new ProcessImpl(this, pid, body, system ? ProcessImpl.SYSTEM : 0);
         if (listener != null) {
             p.ext().monitoredBy().put(monitorRef, listener);
-        } else if (opts.link() || monitorRef != null) {
+        }
+        Ref parentMonitor = listener == null ? monitorRef : null;
+        if (opts.link() || parentMonitor != null) {
             boolean parentDead;
             synchronized (parent) {
                 parentDead = parent.exitReason != null;
                 if (!parentDead) {
                     if (opts.link()) parent.ext().links().add(pid);
-                    if (monitorRef != null) parent.ext().monitors().put(monitorRef, pid);
+                    if (parentMonitor != null) parent.ext().monitors().put(parentMonitor, pid);
                 }
             }
             if (parentDead) {
@@ -185,7 +200,7 @@ public final class NodeRuntime implements Node {
                 parent.checkAlive();
             }
             if (opts.link()) p.ext().links().add(parent.pid);
-            if (monitorRef != null) p.ext().monitoredBy().put(monitorRef, parent.pid);
+            if (parentMonitor != null) p.ext().monitoredBy().put(parentMonitor, parent.pid);
         }
         table.publish(p);
         startThread(p);
@@ -918,6 +933,7 @@ public final class NodeRuntime implements Node {
     public void stop() {
         if (stopped) return;
         stopped = true;
+        NODES.remove(name, this);
         for (ProcessImpl p : table.all()) {
             terminate(p, ExitReason.KILLED, false);
         }

@@ -82,8 +82,8 @@ public final class Gen {
         Objects.requireNonNull(server, "server");
         long nanos = nanos(timeout);
         ProcessImpl self = ProcessImpl.current();
-        NodeRuntime node = nodeOf(self);
         Pid pid = server.resolve().orElseThrow(() -> new CallException(server, msg, ExitReason.NOPROC));
+        NodeRuntime node = NodeRuntime.forPid(self, pid);
         if (self != null && pid.equals(self.pid)) {
             throw new CallException(server, msg, new ExitReason.Other("calling_self"),
                     "a process cannot call itself: " + server + " with " + msg);
@@ -108,7 +108,7 @@ public final class Gen {
     public static void cast(ServerRef<?> server, Object msg) {
         Objects.requireNonNull(server, "server");
         ProcessImpl self = ProcessImpl.current();
-        server.resolve().ifPresent(pid -> nodeOf(self).send(self, pid, new Cast(msg)));
+        server.resolve().ifPresent(pid -> NodeRuntime.forPid(self, pid).send(self, pid, new Cast(msg)));
     }
 
     /**
@@ -119,8 +119,8 @@ public final class Gen {
         Objects.requireNonNull(reason, "reason");
         long nanos = nanos(timeout);
         ProcessImpl self = ProcessImpl.current();
-        NodeRuntime node = nodeOf(self);
         Pid pid = server.resolve().orElseThrow(() -> new CallException(server, "stop", ExitReason.NOPROC));
+        NodeRuntime node = NodeRuntime.forPid(self, pid);
         CallSlot slot = new CallSlot(self, node);
         if (node.watchCall(pid, slot)) {
             node.send(self, pid, new System(new SystemRequest.Terminate(reason), slot));
