@@ -5,7 +5,6 @@ import io.otp4j.ExitReason;
 import io.otp4j.Pid;
 import io.otp4j.Proc;
 import io.otp4j.Report;
-import io.otp4j.SpawnOptions;
 import io.otp4j.internal.NodeRuntime;
 
 import java.time.Duration;
@@ -29,8 +28,8 @@ import java.util.Optional;
  *         ChildSpec.worker("conn", () -> Connection.startLink(device)).withRestart(ChildSpec.Restart.TRANSIENT));
  * }
  *
- * <p>Children are identified by pid (their ids need not be unique), stop right to left (newest
- * first), and the supervisor runs at high priority like {@link Supervisor}.
+ * <p>Children are identified by pid (their ids need not be unique) and stop right to left (newest
+ * first). Priority works as for {@link Supervisor}.
  */
 public final class DynamicSupervisor {
     private DynamicSupervisor() {
@@ -77,7 +76,7 @@ public final class DynamicSupervisor {
     }
 
     public static ServerRef<?> startLink(Options options, StartOptions start) {
-        return GenServer.startLink(new Server(options, start.name()), start.withPriority(SpawnOptions.Priority.HIGH));
+        return GenServer.startLink(new Server(options, start.name()), start);
     }
 
     public static ServerRef<?> start(Options options) {
@@ -85,7 +84,7 @@ public final class DynamicSupervisor {
     }
 
     public static ServerRef<?> start(Options options, StartOptions start) {
-        return GenServer.start(new Server(options, start.name()), start.withPriority(SpawnOptions.Priority.HIGH));
+        return GenServer.start(new Server(options, start.name()), start);
     }
 
     /**

@@ -458,12 +458,40 @@ class SupervisorTest extends BehaviourTestSupport {
     }
 
     @Test
-    void supervisorsRunAtHighPriority() throws Exception {
+    void aSupervisorTrapsExitsAndRunsWhereItIsAsked() throws Exception {
         inProcess(() -> {
             ServerRef<?> sup = Supervisor.start(Supervisor.Flags.oneForOne(), List.of());
-            assertThat(Proc.info(pid(sup)).orElseThrow().priority()).isEqualTo(io.otp4j.SpawnOptions.Priority.HIGH);
             assertThat(Proc.info(pid(sup)).orElseThrow().trapExit()).isTrue();
+            assertThat(Proc.info(pid(sup)).orElseThrow().priority()).isEqualTo(io.otp4j.SpawnOptions.Priority.NORMAL);
+            ServerRef<?> high = Supervisor.start(Supervisor.Flags.oneForOne(), List.of(),
+                    StartOptions.DEFAULT.withPriority(io.otp4j.SpawnOptions.Priority.HIGH));
+            assertThat(Proc.info(pid(high)).orElseThrow().priority()).isEqualTo(io.otp4j.SpawnOptions.Priority.HIGH);
             Supervisor.stop(sup);
+            Supervisor.stop(high);
         });
+    }
+
+    @Test
+    void aSupervisorRestartsAChildWhileUserProcessesHogEveryCarrier() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean spin = new java.util.concurrent.atomic.AtomicBoolean(true);
+        try {
+            inProcess(() -> {
+                ServerRef<?> sup = Supervisor.start(Supervisor.Flags.oneForOne(), List.of(Worker.spec("a")));
+                int carriers = Runtime.getRuntime().availableProcessors();
+                for (int i = 0; i < carriers * 2; i++) {
+                    Proc.spawn(() -> {
+                        while (spin.get()) Thread.onSpinWait(); // never yields, never calls otp4j
+                    });
+                }
+                Proc.yield(); // let the spinners take the carriers
+                Pid old = exitChild("a", CRASH);
+                Pid fresh = awaitRestarted(sup, "a", old);
+                assertThat(fresh).isNotEqualTo(old);
+                spin.set(false);
+                Supervisor.stop(sup);
+            });
+        } finally {
+            spin.set(false);
+        }
     }
 }

@@ -41,6 +41,9 @@ public final class Otp4jBench {
             System.exit(2);
         }
         String run = args[0];
+        // crash and supervisor reports are part of some workloads (supervisor_restart crashes a
+        // child 10,000 times); the listener-free node still builds them, SLF4J does not print them
+        System.setProperty("org.slf4j.simpleLogger.log.io.otp4j.report", "off");
         Thread watchdog = Thread.ofPlatform().daemon().start(() -> {
             try {
                 Thread.sleep(Duration.ofMinutes(20));
@@ -72,6 +75,20 @@ public final class Otp4jBench {
                 case "skynet" -> report(passes, () -> Workloads.skynet(node, intParam(p, "leaves", 1_000_000)),
                         "skynet", "ms");
                 case "fairness" -> Fairness.run(node, passes, intParam(p, "millis", 2000), impl);
+                case "genserver_call" -> report(passes, () -> BehaviourWorkloads.genserverCall(node,
+                        intParam(p, "clients", 100), intParam(p, "n", 1_000_000)), "genserver_call", "calls/s");
+                case "genserver_cast" -> report(passes, () -> BehaviourWorkloads.genserverCast(node,
+                        intParam(p, "n", 1_000_000)), "genserver_cast", "casts/s");
+                case "supervisor_restart" -> report(passes, () -> BehaviourWorkloads.supervisorRestart(node,
+                        intParam(p, "n", 10_000)), "supervisor_restart", "restarts/s", "supervisor_restart_median", "us");
+                case "call_latency_under_load" -> report(passes, () -> BehaviourWorkloads.callLatencyUnderLoad(node,
+                        intParam(p, "procs", 10_000), intParam(p, "calls", 100_000)),
+                        "call_latency_under_load_p50", "us", "call_latency_under_load_p99", "us",
+                        "call_latency_under_load_p999", "us");
+                case "genserver_idle_mem" -> report(passes, () -> BehaviourWorkloads.idleServers(node,
+                        intParam(p, "n", 1_000_000), false), "genserver_idle_mem", "bytes/server");
+                case "genserver_hibernated_mem" -> report(passes, () -> BehaviourWorkloads.idleServers(node,
+                        intParam(p, "n", 1_000_000), true), "genserver_hibernated_mem", "bytes/server");
                 default -> {
                     System.out.println("UNSUPPORTED bench=" + run + " impl=" + impl);
                     status = 3;

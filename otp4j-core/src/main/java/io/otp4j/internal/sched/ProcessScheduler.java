@@ -26,7 +26,7 @@ import java.util.concurrent.locks.LockSupport;
  *       (ping-pong, a ring, a call) hands the core over without crossing to another CPU.</li>
  *   <li><b>Queues.</b> A bounded local FIFO per worker (owner pushes and pops, idle workers steal
  *       half), and a global queue for overflow and for submissions from outside the pool, polled
- *       every 61 tasks for fairness. A worker runs at most 64 runnext tasks in a row before it looks
+ *       every 61 tasks for fairness. A worker runs at most 8 runnext tasks in a row before it looks
  *       at its queue, so a ping-ponging pair cannot starve the rest.</li>
  *   <li><b>Waking only for parallelism.</b> An idle worker is woken only when a task is
  *       <em>queued</em> (displaced from runnext, overflowing, or submitted from outside), never for a
@@ -87,7 +87,7 @@ public final class ProcessScheduler implements Executor {
     /** Rounds without a stuck worker before an extra worker is asked to retire. */
     private static final int RETIRE_AFTER_ROUNDS = 50;
     private static final int MAX_WORKERS = Integer.getInteger("otp4j.sched.maxWorkers", 256);
-    private static final int RUNNEXT_STREAK = Integer.getInteger("otp4j.sched.streak", 64);
+    private static final int RUNNEXT_STREAK = Integer.getInteger("otp4j.sched.streak", 8);
     private static final int GLOBAL_EVERY = 61;
 
     final String name;

@@ -1,0 +1,13 @@
+/**
+ * Benchmarks: otp4j beside the BEAM and Pekko. An application; nothing is exported. Pekko's jars
+ * are automatic modules.
+ */
+module io.otp4j.bench {
+    requires io.otp4j.core;
+    requires pekko.actor.typed;
+    requires pekko.actor;
+    requires scala.library;
+    requires typesafe.config;
+    requires org.slf4j;
+    requires java.management;
+}
