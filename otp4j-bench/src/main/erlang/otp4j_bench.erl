@@ -113,7 +113,12 @@ runs() ->
           {[{procs, 10000}, {calls, 100000}, {timeout, 6 * 3600}],
            fun(#{procs := P, calls := C}) -> fun() -> latency_pass(P, C) end end},
       "fairness" =>
-          {[{millis, 2000}], fun(#{millis := M}) -> fun() -> fairness_pass(M) end end}}.
+          {[{millis, 2000}], fun(#{millis := M}) -> fun() -> fairness_pass(M) end end},
+      "genserver_idle_mem" =>
+          {[{n, 1000000}], fun(#{n := N}) -> fun() -> idle_servers_pass("genserver_idle_mem", N, []) end end},
+      "genserver_hibernated_mem" =>
+          {[{n, 1000000}],
+           fun(#{n := N}) -> fun() -> idle_servers_pass("genserver_hibernated_mem", N, [{hibernate_after, 0}]) end end}}.
 
 %% Parameters of every run; a run may give one of them its own default.
 common_params() ->
@@ -713,6 +718,38 @@ spin(Coop, X) ->
 
 burn(0, X) -> X;
 burn(K, X) -> burn(K - 1, (K * 31) bxor X).
+
+%% ---------------------------------------------------------------------------
+%% genserver_idle_mem / genserver_hibernated_mem: memory of N idle gen_servers
+%% (erlang:memory(total) after minus before, per server), plain or with
+%% hibernate_after 0 (hibernating as soon as they are idle).
+
+idle_servers_pass(Bench, N, Opts) ->
+    Base = erlang:system_info(process_count),
+    erlang:garbage_collect(),
+    Mem0 = erlang:memory(total),
+    Pids = [begin {ok, P} = gen_server:start(?MODULE, counter, Opts), P end || _ <- lists:seq(1, N)],
+    await_idle(Pids, Opts =/= []),
+    erlang:garbage_collect(),
+    Mem1 = erlang:memory(total),
+    Count = erlang:system_info(process_count),
+    check(Count =:= Base + N, "expected ~b processes, found ~b", [Base + N, Count]),
+    lists:foreach(fun(P) -> exit(P, kill) end, Pids),
+    ok = await_process_count(Base, ?CLEANUP_TIMEOUT_MS),
+    [{Bench, "bytes/server", (Mem1 - Mem0) / N}].
+
+%% Waits until every server waits for a message (and, when hibernating is
+%% asked for, has hibernated: its heap is then minimal).
+await_idle([], _) -> ok;
+await_idle([P | Ps] = All, Hibernating) ->
+    Idle = case Hibernating of
+               true -> erlang:process_info(P, current_function) =:= {current_function, {erlang, hibernate, 3}};
+               false -> erlang:process_info(P, status) =:= {status, waiting}
+           end,
+    case Idle of
+        true -> await_idle(Ps, Hibernating);
+        false -> receive after 1 -> ok end, await_idle(All, Hibernating)
+    end.
 
 %% ---------------------------------------------------------------------------
 %% gen_server and supervisor callbacks

@@ -83,4 +83,19 @@ class ReportTest {
         });
         assertThat(reports).isEmpty();
     }
+
+    @Test
+    void identicalRepeatedErrorsAreCountedNotFlooded() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            runAndWait(() -> {
+                throw new IllegalStateException("the same failure");
+            });
+        }
+        runAndWait(() -> {
+            throw new IllegalArgumentException("a different failure");
+        });
+        // every report reaches the listener; the log shows the first of each kind and counts the rest
+        assertThat(reports).hasSize(51);
+        assertThat(((io.otp4j.internal.NodeRuntime) node).reports().suppressed()).isEqualTo(49);
+    }
 }

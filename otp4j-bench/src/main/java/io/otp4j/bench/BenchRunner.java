@@ -43,7 +43,23 @@ public final class BenchRunner {
         for (String b : List.of("spawn_1m", "spawn_1m_mem", "spawn_1m_teardown")) RUN_OF.put(b, "spawn_1m");
         for (String b : List.of("ring", "pingpong", "pairs", "fanin", "skynet")) RUN_OF.put(b, b);
         RUN_OF.put("fairness", "fairness");
+        RUN_OF.put("genserver_call", "genserver_call");
+        RUN_OF.put("genserver_cast", "genserver_cast");
+        for (String b : List.of("supervisor_restart", "supervisor_restart_median")) RUN_OF.put(b, "supervisor_restart");
+        for (String b : List.of("call_latency_under_load", "call_latency_under_load_p50", "call_latency_under_load_p99",
+                "call_latency_under_load_p999")) {
+            RUN_OF.put(b, "call_latency_under_load");
+        }
+        RUN_OF.put("genserver_idle_mem", "genserver_idle_mem");
+        RUN_OF.put("genserver_hibernated_mem", "genserver_hibernated_mem");
     }
+
+    /**
+     * Parameters the runner gives a run unless the command line sets them: 2,000 calls per pass for
+     * the latency run (the BEAM takes about 15 ms a call under that load; 100,000 would take hours).
+     */
+    private static final Map<String, List<String>> RUN_DEFAULTS = Map.of(
+            "call_latency_under_load", List.of("calls=2000"));
 
     /** The runs Pekko has an implementation of (it has no fairness study: no priorities, no yield). */
     private static final Set<String> PEKKO_RUNS = Set.of("spawn_1m", "ring", "pingpong", "pairs", "fanin", "skynet",
@@ -51,7 +67,9 @@ public final class BenchRunner {
 
     /** What `./otp4j bench` runs without names. */
     private static final List<String> DEFAULT_RUNS = List.of(
-            "spawn_1m", "ring", "pingpong", "pairs", "fanin", "skynet", "fairness");
+            "spawn_1m", "ring", "pingpong", "pairs", "fanin", "skynet", "fairness",
+            "genserver_call", "genserver_cast", "supervisor_restart", "call_latency_under_load",
+            "genserver_idle_mem", "genserver_hibernated_mem");
 
     private record Result(String bench, String impl, double value, String unit) {
     }
@@ -98,13 +116,18 @@ public final class BenchRunner {
         List<Result> results = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         for (String run : runs) {
-            List<List<String>> commands = new ArrayList<>();
-            commands.add(r.otp4jCommand(run, params, List.of()));
-            if (run.equals("fairness")) {
-                commands.add(r.otp4jCommand(run, params, List.of("scheduler=jdk", "impl=otp4j-jdk")));
+            List<String> runParams = new ArrayList<>(params);
+            for (String d : RUN_DEFAULTS.getOrDefault(run, List.of())) {
+                String key = d.substring(0, d.indexOf('=') + 1);
+                if (runParams.stream().noneMatch(p -> p.startsWith(key))) runParams.add(d);
             }
-            if (compare.contains("beam")) commands.add(r.beamCommand(run, params));
-            if (compare.contains("pekko") && PEKKO_RUNS.contains(run)) commands.add(r.pekkoCommand(run, params));
+            List<List<String>> commands = new ArrayList<>();
+            commands.add(r.otp4jCommand(run, runParams, List.of()));
+            if (run.equals("fairness")) {
+                commands.add(r.otp4jCommand(run, runParams, List.of("scheduler=jdk", "impl=otp4j-jdk")));
+            }
+            if (compare.contains("beam")) commands.add(r.beamCommand(run, runParams));
+            if (compare.contains("pekko") && PEKKO_RUNS.contains(run)) commands.add(r.pekkoCommand(run, runParams));
             for (List<String> cmd : commands) {
                 r.execute(run, cmd, results, failures);
             }

@@ -28,6 +28,7 @@ public final class Reports {
     static final long WINDOW_NANOS = 10_000_000_000L;
 
     private final Consumer<Report> listener;
+    private long suppressedTotal;
     private final Map<String, long[]> recent = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, long[]> e) {
@@ -56,7 +57,6 @@ public final class Reports {
             if (LOG.isDebugEnabled()) log(report, 0);
             return;
         }
-        if (!LOG.isErrorEnabled()) return;
         String kind = signature(report);
         long now = System.nanoTime();
         long suppressed;
@@ -64,12 +64,20 @@ public final class Reports {
             long[] seen = recent.get(kind); // {first time in window, suppressed count}
             if (seen != null && now - seen[0] < WINDOW_NANOS) {
                 seen[1]++;
+                suppressedTotal++;
                 return;
             }
             suppressed = seen != null ? seen[1] : 0;
             recent.put(kind, new long[] {now, 0});
         }
-        log(report, suppressed);
+        if (LOG.isErrorEnabled()) log(report, suppressed);
+    }
+
+    /** How many reports were counted instead of logged since the node started. */
+    public long suppressed() {
+        synchronized (recent) {
+            return suppressedTotal;
+        }
     }
 
     /** Logs the counts of reports that were suppressed and not logged since (node stop). */
