@@ -45,6 +45,10 @@ final class MessageCheck {
             if (c.getName().startsWith("java.lang.") || c == BigInteger.class || c == BigDecimal.class) return;
             fail(path, c, "is a mutable number; send its value");
         }
+        if (v instanceof io.otp4j.Tuple t) {
+            for (int i = 0; i < t.size(); i++) check(t.get(i), path + "[" + i + "]", seen, depth + 1);
+            return;
+        }
         if (c == String.class || c == Boolean.class || c == Character.class || v instanceof Enum<?>
                 || v instanceof Pid || v instanceof Ref || c == UUID.class || v instanceof Class<?>
                 || c.getName().startsWith("java.time.")) {
@@ -55,7 +59,7 @@ final class MessageCheck {
             fail(path, c, "is an array, and arrays are mutable; send an immutable List (List.of, List.copyOf)");
         }
         if (v instanceof ExitReason.Crash) return; // carries a Throwable: shared deliberately, never mutated by the runtime
-        if (isHandle(v)) return;
+        if (isHandle(v) || v instanceof SharedHandle) return;
         if (v instanceof Optional<?> o) {
             o.ifPresent(x -> check(x, path + ".get()", seen, depth + 1));
             return;

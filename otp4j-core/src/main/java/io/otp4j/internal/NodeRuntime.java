@@ -60,6 +60,9 @@ public final class NodeRuntime implements Node {
     final int budgetMask;
     private volatile RemoteRouter remote = RemoteRouter.NONE;
     private volatile boolean stopped;
+    private final ConcurrentHashMap<Class<?>, Object> attachments = new ConcurrentHashMap<>();
+    private final java.util.concurrent.CopyOnWriteArrayList<Runnable> stopActions =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private NodeRuntime(Options options) {
         this.options = options;
@@ -476,9 +479,28 @@ public final class NodeRuntime implements Node {
         ConcurrentHashMap<Ref, Pid> mine = null;
         List<Pid> links = List.of();
         String regName = null;
+        List<ExitHook> hooks = null;
         synchronized (p) {
             if (p.exitReason != null) return null;
             p.exitReason = reason;
+            ProcessImpl.Extras x0 = p.ext;
+            if (x0 != null && x0.exitHooks != null) {
+                hooks = x0.exitHooks;
+                x0.exitHooks = null;
+            }
+        }
+        if (hooks != null) {
+            // the process is marked dead (no new links, monitors or hooks), nobody has heard yet
+            for (ExitHook h : hooks) {
+                try {
+                    h.exiting(p.pid, reason);
+                } catch (RuntimeException | Error e) {
+                    System.getLogger("io.otp4j").log(System.Logger.Level.ERROR,
+                            "exit hook of " + p.pid + " failed", e);
+                }
+            }
+        }
+        synchronized (p) {
             table.release(p);
             ProcessImpl.Extras x = p.ext;
             if (x != null) {
@@ -591,6 +613,47 @@ public final class NodeRuntime implements Node {
             t.ext().monitoredBy().put(ref, listener);
             return true;
         }
+    }
+
+    /**
+     * Runs {@code hook} when {@code target} dies, before its monitors and links hear of it (see
+     * {@link ExitHook}).
+     *
+     * @return false if the target is not a live process of this node (the hook is not added)
+     */
+    public boolean addExitHook(Pid target, ExitHook hook) {
+        ProcessImpl t = lookup(target);
+        if (t == null) return false;
+        synchronized (t) {
+            if (t.exitReason != null) return false;
+            ProcessImpl.Extras x = t.ext();
+            if (x.exitHooks == null) x.exitHooks = new ArrayList<>(2);
+            x.exitHooks.add(hook);
+            return true;
+        }
+    }
+
+    /** Removes a hook added by {@link #addExitHook}; false if it was not there (or already run). */
+    public boolean removeExitHook(Pid target, ExitHook hook) {
+        ProcessImpl t = lookup(target);
+        if (t == null) return false;
+        synchronized (t) {
+            ProcessImpl.Extras x = t.ext;
+            return x != null && x.exitHooks != null && x.exitHooks.remove(hook);
+        }
+    }
+
+    /**
+     * The node's instance of a service kept beside its processes (the ETS table registry, the
+     * distribution layer...), made by {@code make} on first use.
+     */
+    public <T> T attachment(Class<T> key, java.util.function.Function<NodeRuntime, T> make) {
+        return key.cast(attachments.computeIfAbsent(key, k -> make.apply(this)));
+    }
+
+    /** Runs {@code action} when the node stops, after its processes are gone. */
+    public void onStop(Runnable action) {
+        stopActions.add(action);
     }
 
     /** Removes a listener's monitor; once this returns the listener will not be called for it. */
@@ -936,6 +999,13 @@ public final class NodeRuntime implements Node {
         NODES.remove(name, this);
         for (ProcessImpl p : table.all()) {
             terminate(p, ExitReason.KILLED, false);
+        }
+        for (Runnable r : stopActions) {
+            try {
+                r.run();
+            } catch (RuntimeException | Error e) {
+                System.getLogger("io.otp4j").log(System.Logger.Level.ERROR, "stop action of " + name + " failed", e);
+            }
         }
         timers.stop();
         schedulers.shutdown();

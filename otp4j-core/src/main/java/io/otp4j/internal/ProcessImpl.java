@@ -10,6 +10,7 @@ import io.otp4j.internal.timer.TimerService;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.function.Predicate;
@@ -529,6 +530,8 @@ public final class ProcessImpl extends Envelope implements Runnable, Thread.Unca
         Marker marker;
         /** The behaviour running in this process, for sys and introspection. */
         Object behaviour;
+        /** Run when the process dies, before its monitors and links hear of it. */
+        ArrayList<ExitHook> exitHooks;
 
         HashSet<Pid> links() {
             return links != null ? links : (links = new HashSet<>(4));
