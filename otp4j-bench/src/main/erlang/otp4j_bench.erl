@@ -16,8 +16,9 @@
 %% RUN is one of: spawn_1m, ring, pingpong, pairs, fanin, skynet,
 %% genserver_call, genserver_cast, supervisor_restart, ets_insert,
 %% ets_lookup, ets_lookup_2p, ets_update_counter_2p, ets_ordered_insert,
-%% call_latency_under_load. The sizes each run accepts, with their defaults,
-%% are listed in runs/0 below. Every run also accepts
+%% dets_insert, dets_lookup, call_latency_under_load. The sizes each run
+%% accepts, with their defaults, are listed in runs/0 below. Every run also
+%% accepts
 %%
 %%     passes=3       measured passes (one extra warm-up pass always runs first)
 %%     timeout=3600   seconds before the whole run is abandoned as FAIL
@@ -41,6 +42,10 @@
 %% back to what it was before the pass (a pass that leaves processes behind
 %% fails). The logger is silenced (level none) so that crash and supervisor
 %% reports, e.g. from supervisor_restart, do not reach stdout.
+%%
+%% The dets runs keep their table file in a directory of its own, made for
+%% each pass under $TMPDIR (or /tmp) and deleted, file and all, at the end of
+%% the pass, also when the pass fails.
 %%
 %% Times are taken with erlang:monotonic_time(nanosecond). Rates are printed
 %% as integers, other values (ms, us, bytes/proc) with one decimal.
@@ -107,6 +112,10 @@ runs() ->
       "ets_update_counter_2p" =>
           {[{n, 1000000}, {keys, 1000}],
            fun(#{n := N, keys := K}) -> fun() -> ets_counter_pass(N, K) end end},
+      "dets_insert" =>
+          {[{n, 100000}], fun dets_insert_setup/1},
+      "dets_lookup" =>
+          {[{n, 100000}], fun dets_lookup_setup/1},
       %% Its calls are sequential and each waits behind the load, so the
       %% default run can take hours; hence the longer default timeout.
       "call_latency_under_load" =>
@@ -617,6 +626,93 @@ update_n(_T, 0, _I, _Keys) -> ok;
 update_n(T, Left, I, Keys) ->
     _ = ets:update_counter(T, I rem Keys + 1, 1),
     update_n(T, Left - 1, I + 1, Keys).
+
+%% ---------------------------------------------------------------------------
+%% DETS: the same key-value workloads on a disk-based table (a dets set).
+%% Every dets table is a process of its own, under the dets supervisor that
+%% the first use of dets starts and that then stays. The setups start it
+%% (dets:all/0 does) so that it exists before the process count that every
+%% pass must return to is taken.
+
+%% dets_insert: N inserts of {I, I}, one dets:insert/2 call each, into a
+%% fresh set file, then dets:sync/1, which writes what dets still buffers to
+%% the file; both are timed, opening the file is not.
+dets_insert_setup(#{n := N}) ->
+    _ = dets:all(),
+    fun() ->
+            with_dets_set(
+              fun(Tab) ->
+                      T0 = now_ns(),
+                      dets_insert_n(Tab, N),
+                      ok = dets:sync(Tab),
+                      T1 = now_ns(),
+                      Size = dets:info(Tab, size),
+                      check(Size =:= N, "table size ~p, expected ~b", [Size, N]),
+                      [{"dets_insert", "ops/s", rate(N, T1 - T0)}]
+              end)
+    end.
+
+dets_insert_n(_Tab, 0) -> ok;
+dets_insert_n(Tab, I) ->
+    ok = dets:insert(Tab, {I, I}),
+    dets_insert_n(Tab, I - 1).
+
+%% dets_lookup: a set file filled with {K, K} for K in 1..N (in one
+%% dets:insert/2 call, then synced; not timed), then N lookups of the random
+%% keys of random_keys/1, generated once per run. Every lookup must return
+%% its object.
+dets_lookup_setup(#{n := N}) ->
+    _ = dets:all(),
+    {Keys, _Sum} = random_keys(N),
+    fun() ->
+            with_dets_set(
+              fun(Tab) ->
+                      ok = dets:insert(Tab, [{K, K} || K <- lists:seq(1, N)]),
+                      ok = dets:sync(Tab),
+                      T0 = now_ns(),
+                      Found = dets_lookup_n(Tab, Keys, 0),
+                      T1 = now_ns(),
+                      check(Found =:= N, "~b of ~b lookups found their object", [Found, N]),
+                      [{"dets_lookup", "ops/s", rate(N, T1 - T0)}]
+              end)
+    end.
+
+%% Counts the lookups that return the one object {K, K}.
+dets_lookup_n(_Tab, [], Found) -> Found;
+dets_lookup_n(Tab, [K | Ks], Found) ->
+    case dets:lookup(Tab, K) of
+        [{K, K}] -> dets_lookup_n(Tab, Ks, Found + 1);
+        _ -> dets_lookup_n(Tab, Ks, Found)
+    end.
+
+%% Runs Fun(Tab) on a new, empty dets set in a new temporary directory and
+%% returns its result; the table is closed and the directory deleted
+%% afterwards, whether Fun returns or fails.
+with_dets_set(Fun) ->
+    Dir = make_temp_dir(),
+    try
+        File = filename:join(Dir, "otp4j_bench.dets"),
+        {ok, Tab} = dets:open_file(otp4j_bench_dets, [{file, File}, {type, set}]),
+        try
+            Fun(Tab)
+        after
+            dets:close(Tab)
+        end
+    after
+        file:del_dir_r(Dir)
+    end.
+
+%% A new directory under $TMPDIR (or /tmp), named after the OS process and a
+%% number unique in this node.
+make_temp_dir() ->
+    Base = case os:getenv("TMPDIR") of
+               Tmp when is_list(Tmp), Tmp =/= "" -> Tmp;
+               _ -> "/tmp"
+           end,
+    Dir = filename:join(Base, io_lib:format("otp4j_bench_~s_~b",
+                                            [os:getpid(), erlang:unique_integer([positive])])),
+    ok = file:make_dir(Dir),
+    Dir.
 
 %% ---------------------------------------------------------------------------
 %% call_latency_under_load: Procs div 2 ping-pong pairs exchange messages

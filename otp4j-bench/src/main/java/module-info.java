@@ -4,6 +4,7 @@
  */
 module io.otp4j.bench {
     requires io.otp4j.core;
+    requires io.otp4j.tables;
     requires pekko.actor.typed;
     requires pekko.actor;
     requires scala.library;

@@ -29,6 +29,10 @@ import java.util.regex.Pattern;
  * count filler objects as used) and tears a million virtual-thread stacks down far faster than
  * G1. The BEAM runs with {@code +P 5000000} so that a million processes fit. Ratios are oriented so that a number above 1
  * means otp4j is ahead, whatever the unit.
+ *
+ * <p>The ETS runs also run on the raw Java collection under each table type (implementation
+ * {@code java}), to show what the ETS layer costs. The {@code redis} run (not a default: it needs
+ * Debian's redis-server) measures a real redis-server with redis-benchmark.
  */
 public final class BenchRunner {
 
@@ -38,6 +42,10 @@ public final class BenchRunner {
 
     /** Bench names of WORKLOADS.md (and the project's own), and the run that produces each. */
     private static final Map<String, String> RUN_OF = new LinkedHashMap<>();
+
+    /** The ETS runs: each also runs on the raw Java collection beneath (impl "java"). */
+    private static final List<String> TABLE_RUNS = List.of("ets_insert", "ets_lookup", "ets_lookup_2p",
+            "ets_update_counter_2p", "ets_ordered_insert");
 
     static {
         for (String b : List.of("spawn_1m", "spawn_1m_mem", "spawn_1m_teardown")) RUN_OF.put(b, "spawn_1m");
@@ -52,6 +60,11 @@ public final class BenchRunner {
         }
         RUN_OF.put("genserver_idle_mem", "genserver_idle_mem");
         RUN_OF.put("genserver_hibernated_mem", "genserver_hibernated_mem");
+        for (String b : TABLE_RUNS) RUN_OF.put(b, b);
+        for (String b : List.of("dets_insert", "dets_lookup")) RUN_OF.put(b, b);
+        for (String b : List.of("redis", "redis_set_p1", "redis_get_p1", "redis_set_p16", "redis_get_p16")) {
+            RUN_OF.put(b, "redis");
+        }
     }
 
     /**
@@ -69,7 +82,9 @@ public final class BenchRunner {
     private static final List<String> DEFAULT_RUNS = List.of(
             "spawn_1m", "ring", "pingpong", "pairs", "fanin", "skynet", "fairness",
             "genserver_call", "genserver_cast", "supervisor_restart", "call_latency_under_load",
-            "genserver_idle_mem", "genserver_hibernated_mem");
+            "genserver_idle_mem", "genserver_hibernated_mem",
+            "ets_insert", "ets_lookup", "ets_lookup_2p", "ets_update_counter_2p", "ets_ordered_insert",
+            "dets_insert", "dets_lookup");
 
     private record Result(String bench, String impl, double value, String unit) {
     }
@@ -122,7 +137,13 @@ public final class BenchRunner {
                 if (runParams.stream().noneMatch(p -> p.startsWith(key))) runParams.add(d);
             }
             List<List<String>> commands = new ArrayList<>();
+            if (run.equals("redis")) {
+                // a real redis-server (needs Debian's redis-server package), not an otp4j run
+                r.execute(run, r.redisCommand(runParams), results, failures);
+                continue;
+            }
             commands.add(r.otp4jCommand(run, runParams, List.of()));
+            if (TABLE_RUNS.contains(run)) commands.add(r.otp4jCommand(run, runParams, List.of("impl=java")));
             if (run.equals("fairness")) {
                 commands.add(r.otp4jCommand(run, runParams, List.of("scheduler=jdk", "impl=otp4j-jdk")));
             }
@@ -195,6 +216,12 @@ public final class BenchRunner {
         return cmd;
     }
 
+    private List<String> redisCommand(List<String> params) {
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", classpath, "io.otp4j.bench.RedisBench"));
+        cmd.addAll(params);
+        return cmd;
+    }
+
     private List<String> pekkoCommand(String run, List<String> params) {
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(JVM_FLAGS);
@@ -218,7 +245,9 @@ public final class BenchRunner {
     }
 
     private void execute(String run, List<String> cmd, List<Result> results, List<String> failures) throws Exception {
-        String who = cmd.contains("io.otp4j.bench.otp4j.Otp4jBench") ? (cmd.contains("scheduler=jdk") ? "otp4j-jdk" : "otp4j")
+        String who = cmd.contains("io.otp4j.bench.RedisBench") ? "redis"
+                : cmd.contains("io.otp4j.bench.otp4j.Otp4jBench")
+                ? (cmd.contains("scheduler=jdk") ? "otp4j-jdk" : cmd.contains("impl=java") ? "java" : "otp4j")
                 : cmd.contains("io.otp4j.bench.pekko.PekkoBench") ? "pekko" : "beam";
         System.out.println("# " + run + " on " + who);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

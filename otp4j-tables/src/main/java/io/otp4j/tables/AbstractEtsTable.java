@@ -366,13 +366,65 @@ abstract class AbstractEtsTable<K, R> implements EtsTable<K, R>, SharedHandle {
 
     @Override
     public final long updateCounter(K key, int position, long increment) {
-        return updateCounter(key, null, new Counter[] {Counter.add(position, increment)})[0];
+        return updateOneCounter(key, position, increment, null);
     }
 
     @Override
     public final long updateCounter(K key, int position, long increment, R defaultRow) {
         Objects.requireNonNull(defaultRow, "defaultRow");
-        return updateCounter(key, defaultRow, new Counter[] {Counter.add(position, increment)})[0];
+        return updateOneCounter(key, position, increment, defaultRow);
+    }
+
+    /** The common case, one counter without a threshold: no arrays, no Counter. */
+    private long updateOneCounter(K key, int position, long increment, R defaultRow) {
+        checkWrite();
+        Objects.requireNonNull(key, "key");
+        if (type == TableType.BAG || type == TableType.DUPLICATE_BAG) {
+            throw new IllegalArgumentException("update_counter needs a set or ordered_set, " + this + " is a "
+                    + type.name().toLowerCase());
+        }
+        if (position == keypos) throw new IllegalArgumentException("position " + keypos + " is the key, not a counter");
+        int cell = gate.enter();
+        R row;
+        try {
+            row = addToCounter(key, position, increment, defaultRow);
+        } finally {
+            gate.exit(cell);
+        }
+        return ((Number) rows.element(row, position)).longValue();
+    }
+
+    /**
+     * Adds {@code increment} to the counter at {@code position} of the row with {@code key} (made
+     * from {@code defaultRow} if absent and given); returns the new row.
+     */
+    abstract R addToCounter(Object key, int position, long increment, R defaultRow);
+
+    /** One counter of {@link #applyCounters}, for the one-counter path. */
+    final R applyCounter(R row, int position, long increment) {
+        if (position < 1 || position > rows.arity(row)) {
+            throw new IllegalArgumentException("position " + position + " is outside row " + row);
+        }
+        Object e = rows.element(row, position);
+        long nv;
+        try {
+            nv = switch (e) {
+                case Integer n -> Math.addExact((long) n, increment);
+                case Long n -> Math.addExact(n, increment);
+                case Short n -> Math.addExact((long) n, increment);
+                case Byte n -> Math.addExact((long) n, increment);
+                default -> throw new IllegalArgumentException("element " + position + " of " + row + " is "
+                        + e + ", not an integer counter");
+            };
+        } catch (ArithmeticException ex) {
+            throw new IllegalArgumentException("counter " + position + " of " + row + " overflows a long", ex);
+        }
+        Object boxed = e instanceof Integer && nv == (int) nv ? (Object) (int) nv : (Object) nv;
+        try {
+            return rows.withElement(row, position, boxed);
+        } catch (ArithmeticException ex) {
+            throw new IllegalArgumentException(ex.getMessage(), ex);
+        }
     }
 
     @Override

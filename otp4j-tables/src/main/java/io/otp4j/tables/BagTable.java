@@ -167,6 +167,11 @@ final class BagTable<K, R> extends AbstractEtsTable<K, R> {
     }
 
     @Override
+    R addToCounter(Object key, int position, long increment, R defaultRow) {
+        throw new IllegalArgumentException("update_counter needs a set or ordered_set");
+    }
+
+    @Override
     boolean updateElements(Object key, int[] positions, Object[] values) {
         throw new IllegalArgumentException("update_element needs a set or ordered_set");
     }

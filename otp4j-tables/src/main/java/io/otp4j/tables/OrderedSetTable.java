@@ -126,6 +126,23 @@ final class OrderedSetTable<K, R> extends AbstractEtsTable<K, R> {
     }
 
     @Override
+    R addToCounter(Object key, int position, long increment, R defaultRow) {
+        boolean[] added = new boolean[1];
+        R r = map.compute(key, (k, row) -> {
+            added[0] = false;
+            if (row == null) {
+                if (defaultRow == null) return null;
+                row = defaultFor(defaultRow, k);
+                added[0] = true;
+            }
+            return applyCounter(row, position, increment);
+        });
+        if (r == null) throw new IllegalArgumentException("no row with key " + key + " in " + this);
+        if (added[0]) size.increment();
+        return r;
+    }
+
+    @Override
     boolean updateElements(Object key, int[] positions, Object[] values) {
         return map.computeIfPresent(key, (k, row) -> applyElements(row, positions, values)) != null;
     }

@@ -112,6 +112,8 @@ public sealed interface RowType<K, R> permits RowType.Tuples, RowType.Records {
             }
             this.keypos = keypos;
             try {
+                // a module reads only what it requires: read the row's module to reach its records
+                RowType.class.getModule().addReads(type.getModule());
                 MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(type, MethodHandles.lookup());
                 accessors = new MethodHandle[rc.length];
                 types = new Class<?>[rc.length];

@@ -89,6 +89,19 @@ final class SetTable<K, R> extends AbstractEtsTable<K, R> {
     }
 
     @Override
+    R addToCounter(Object key, int position, long increment, R defaultRow) {
+        R r = map.compute(key, (k, row) -> {
+            if (row == null) {
+                if (defaultRow == null) return null;
+                row = defaultFor(defaultRow, k);
+            }
+            return applyCounter(row, position, increment);
+        });
+        if (r == null) throw new IllegalArgumentException("no row with key " + key + " in " + this);
+        return r;
+    }
+
+    @Override
     boolean updateElements(Object key, int[] positions, Object[] values) {
         return map.computeIfPresent(key, (k, row) -> applyElements(row, positions, values)) != null;
     }

@@ -89,6 +89,21 @@ public final class Otp4jBench {
                         intParam(p, "n", 1_000_000), false), "genserver_idle_mem", "bytes/server");
                 case "genserver_hibernated_mem" -> report(passes, () -> BehaviourWorkloads.idleServers(node,
                         intParam(p, "n", 1_000_000), true), "genserver_hibernated_mem", "bytes/server");
+                case "ets_insert" -> report(passes, () -> TableWorkloads.insert(node, "java".equals(impl),
+                        io.otp4j.tables.TableType.SET, intParam(p, "n", 1_000_000)), "ets_insert", "ops/s");
+                case "ets_ordered_insert" -> report(passes, () -> TableWorkloads.insert(node, "java".equals(impl),
+                        io.otp4j.tables.TableType.ORDERED_SET, intParam(p, "n", 1_000_000)), "ets_ordered_insert", "ops/s");
+                case "ets_lookup" -> {
+                    int[] keys = TableWorkloads.randomKeys(intParam(p, "n", 1_000_000));
+                    report(passes, () -> TableWorkloads.lookup(node, "java".equals(impl), keys), "ets_lookup", "ops/s");
+                }
+                case "ets_lookup_2p" -> {
+                    int[] keys = TableWorkloads.randomKeys(intParam(p, "n", 1_000_000));
+                    report(passes, () -> TableWorkloads.lookup2p(node, "java".equals(impl), keys), "ets_lookup_2p", "ops/s");
+                }
+                case "ets_update_counter_2p" -> report(passes, () -> TableWorkloads.updateCounter2p(node,
+                        "java".equals(impl), intParam(p, "n", 1_000_000), intParam(p, "keys", 1000)),
+                        "ets_update_counter_2p", "ops/s");
                 default -> {
                     System.out.println("UNSUPPORTED bench=" + run + " impl=" + impl);
                     status = 3;
