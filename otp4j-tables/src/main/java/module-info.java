@@ -4,6 +4,7 @@
  */
 module io.otp4j.tables {
     requires transitive io.otp4j.core;
+    requires com.h2database.mvstore;
 
     exports io.otp4j.tables;
 }

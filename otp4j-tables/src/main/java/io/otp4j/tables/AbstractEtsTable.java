@@ -400,31 +400,9 @@ abstract class AbstractEtsTable<K, R> implements EtsTable<K, R>, SharedHandle {
      */
     abstract R addToCounter(Object key, int position, long increment, R defaultRow);
 
-    /** One counter of {@link #applyCounters}, for the one-counter path. */
+    /** One counter, for the one-counter path. */
     final R applyCounter(R row, int position, long increment) {
-        if (position < 1 || position > rows.arity(row)) {
-            throw new IllegalArgumentException("position " + position + " is outside row " + row);
-        }
-        Object e = rows.element(row, position);
-        long nv;
-        try {
-            nv = switch (e) {
-                case Integer n -> Math.addExact((long) n, increment);
-                case Long n -> Math.addExact(n, increment);
-                case Short n -> Math.addExact((long) n, increment);
-                case Byte n -> Math.addExact((long) n, increment);
-                default -> throw new IllegalArgumentException("element " + position + " of " + row + " is "
-                        + e + ", not an integer counter");
-            };
-        } catch (ArithmeticException ex) {
-            throw new IllegalArgumentException("counter " + position + " of " + row + " overflows a long", ex);
-        }
-        Object boxed = e instanceof Integer && nv == (int) nv ? (Object) (int) nv : (Object) nv;
-        try {
-            return rows.withElement(row, position, boxed);
-        } catch (ArithmeticException ex) {
-            throw new IllegalArgumentException(ex.getMessage(), ex);
-        }
+        return RowOps.addToCounter(rows, row, position, increment);
     }
 
     @Override
@@ -453,35 +431,7 @@ abstract class AbstractEtsTable<K, R> implements EtsTable<K, R>, SharedHandle {
 
     /** Applies counters to one row; {@code out} receives the new values. Shared by the set types. */
     final R applyCounters(R row, Counter[] ops, long[] out) {
-        for (int i = 0; i < ops.length; i++) {
-            Counter c = ops[i];
-            if (c.position() < 1 || c.position() > rows.arity(row)) {
-                throw new IllegalArgumentException("position " + c.position() + " is outside row " + row);
-            }
-            Object e = rows.element(row, c.position());
-            long old = switch (e) {
-                case Integer n -> n;
-                case Long n -> n;
-                case Short n -> n;
-                case Byte n -> n;
-                default -> throw new IllegalArgumentException("element " + c.position() + " of " + row + " is "
-                        + e + ", not an integer counter");
-            };
-            long nv;
-            try {
-                nv = c.apply(old);
-            } catch (ArithmeticException ex) {
-                throw new IllegalArgumentException("counter " + c.position() + " of " + row + " overflows a long", ex);
-            }
-            Object boxed = e instanceof Integer && nv == (int) nv ? (Object) (int) nv : (Object) nv;
-            try {
-                row = rows.withElement(row, c.position(), boxed);
-            } catch (ArithmeticException ex) {
-                throw new IllegalArgumentException(ex.getMessage(), ex);
-            }
-            out[i] = nv;
-        }
-        return row;
+        return RowOps.applyCounters(rows, row, ops, out);
     }
 
     /** The default row of update_counter/4, with its key set to {@code key}. */
@@ -596,38 +546,14 @@ abstract class AbstractEtsTable<K, R> implements EtsTable<K, R>, SharedHandle {
     @Override
     public final <T> List<T> select(MatchSpec<R, T> spec) {
         checkRead();
-        List<T> out = new ArrayList<>();
-        for (Iterator<R> it = candidates(spec); it.hasNext(); ) {
-            Object v = spec.apply(rows, it.next());
-            if (v != MatchSpec.NO_MATCH) out.add(result(v));
-        }
-        return out;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T result(Object v) {
-        if (v == null) throw new NullPointerException("a match spec result cannot be null");
-        return (T) v;
+        return spec.selectFrom(rows, candidates(spec));
     }
 
     @Override
     public final <T> Selection<T> select(MatchSpec<R, T> spec, int limit) {
         if (limit < 1) throw new IllegalArgumentException("limit must be at least 1, got " + limit);
         checkRead();
-        return chunk(candidates(spec), spec, limit);
-    }
-
-    private <T> Selection<T> chunk(Iterator<R> it, MatchSpec<R, T> spec, int limit) {
-        List<T> out = new ArrayList<>(Math.min(limit, 1024));
-        while (out.size() < limit && it.hasNext()) {
-            Object v = spec.apply(rows, it.next());
-            if (v != MatchSpec.NO_MATCH) out.add(result(v));
-        }
-        if (!it.hasNext()) return out.isEmpty() ? Selection.endOfTable() : new Selection<>(out, null);
-        return new Selection<>(out, () -> {
-            checkRead();
-            return chunk(it, spec, limit);
-        });
+        return spec.chunkFrom(rows, candidates(spec), limit, this::checkRead);
     }
 
     @Override
@@ -636,8 +562,7 @@ abstract class AbstractEtsTable<K, R> implements EtsTable<K, R>, SharedHandle {
         long n = 0;
         for (Iterator<R> it = candidates(spec); it.hasNext(); ) {
             R row = it.next();
-            Object v = spec.apply(rows, row);
-            if (v == MatchSpec.NO_MATCH || Boolean.FALSE.equals(v)) continue;
+            if (!MatchSpec.deletes(spec.apply(rows, row))) continue;
             int cell = gate.enter();
             try {
                 if (removeSeen(row, rows.keyOf(row))) n++;
@@ -651,12 +576,7 @@ abstract class AbstractEtsTable<K, R> implements EtsTable<K, R>, SharedHandle {
     @Override
     public final long selectCount(MatchSpec<R, ?> spec) {
         checkRead();
-        long n = 0;
-        for (Iterator<R> it = candidates(spec); it.hasNext(); ) {
-            Object v = spec.apply(rows, it.next());
-            if (v != MatchSpec.NO_MATCH && !Boolean.FALSE.equals(v)) n++;
-        }
-        return n;
+        return spec.countFrom(rows, candidates(spec));
     }
 
     @Override

@@ -114,6 +114,53 @@ public final class MatchSpec<R, T> {
     /** What {@link #apply} returns for a row no clause matches. */
     static final Object NO_MATCH = new Object();
 
+    /** The results for the rows of {@code it} that the spec matches (select/2). */
+    List<T> selectFrom(RowType<?, R> rows, java.util.Iterator<R> it) {
+        List<T> out = new ArrayList<>();
+        while (it.hasNext()) {
+            Object v = apply(rows, it.next());
+            if (v != NO_MATCH) out.add(result(v));
+        }
+        return out;
+    }
+
+    /**
+     * At most {@code limit} results from {@code it}, and a continuation that runs {@code check}
+     * (the table's access check) before going on (select/3).
+     */
+    Selection<T> chunkFrom(RowType<?, R> rows, java.util.Iterator<R> it, int limit, Runnable check) {
+        List<T> out = new ArrayList<>(Math.min(limit, 1024));
+        while (out.size() < limit && it.hasNext()) {
+            Object v = apply(rows, it.next());
+            if (v != NO_MATCH) out.add(result(v));
+        }
+        if (!it.hasNext()) return out.isEmpty() ? Selection.endOfTable() : new Selection<>(out, null);
+        return new Selection<>(out, () -> {
+            check.run();
+            return chunkFrom(rows, it, limit, check);
+        });
+    }
+
+    /** How many rows of {@code it} the spec matches with a result other than false (select_count/2). */
+    long countFrom(RowType<?, R> rows, java.util.Iterator<R> it) {
+        long n = 0;
+        while (it.hasNext()) {
+            if (deletes(apply(rows, it.next()))) n++;
+        }
+        return n;
+    }
+
+    /** Whether a result of {@link #apply} selects its row for select_delete and select_count. */
+    static boolean deletes(Object result) {
+        return result != NO_MATCH && !Boolean.FALSE.equals(result);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T result(Object v) {
+        if (v == null) throw new NullPointerException("a match spec result cannot be null");
+        return (T) v;
+    }
+
     /**
      * The keys to look up instead of scanning: the ground key of every clause, or null if some
      * clause's key is not ground.

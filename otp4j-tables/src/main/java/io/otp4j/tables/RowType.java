@@ -195,6 +195,28 @@ public sealed interface RowType<K, R> permits RowType.Tuples, RowType.Records {
             return accessors.length;
         }
 
+        /** The number of components. */
+        int componentCount() {
+            return accessors.length;
+        }
+
+        /** Component {@code position} of any record of this class (for codecs). */
+        @SuppressWarnings("unchecked")
+        Object elementOf(Object row, int position) {
+            return element((R) row, position);
+        }
+
+        /** A new record from its components in order (for codecs). */
+        Object make(Object[] components) {
+            Object[] args = components.clone();
+            for (int i = 0; i < args.length; i++) args[i] = coerce(args[i], types[i]);
+            try {
+                return constructor.invokeExact(args);
+            } catch (Throwable t) {
+                throw new IllegalStateException("cannot rebuild " + type.getName() + " from stored components: " + t, t);
+            }
+        }
+
         @Override
         public Class<R> rowClass() {
             return type;

@@ -11,8 +11,8 @@ class EtsContractTest extends TableContractTest {
     }
 
     @Override
-    boolean supports(TableType type) {
-        return true;
+    java.util.stream.Stream<TableType> types() {
+        return java.util.stream.Stream.of(TableType.values());
     }
 
     @Override

@@ -3,7 +3,8 @@ package io.otp4j.tables;
 import io.otp4j.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,19 +17,23 @@ import static io.otp4j.tables.Pattern.ANY;
 import static io.otp4j.tables.Pattern.var;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The behaviour every table type promises, run once per type against each implementation (ETS here;
  * DETS in its subclass), following the ets and dets documentation.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class TableContractTest {
 
     /** A new empty table of {@code type} whose rows are tuples keyed on element {@code keypos}. */
     abstract Table<Object, Tuple> make(TableType type, int keypos);
 
-    /** Whether the implementation has this type (DETS has no ordered_set). */
-    abstract boolean supports(TableType type);
+    /** The types the implementation has (DETS has no ordered_set). */
+    abstract java.util.stream.Stream<TableType> types();
+
+    java.util.stream.Stream<TableType> bagTypes() {
+        return types().filter(TableContractTest::isBag);
+    }
 
     /** Releases what {@link #make} made. */
     abstract void dispose(Table<?, ?> t);
@@ -40,7 +45,6 @@ abstract class TableContractTest {
     }
 
     Table<Object, Tuple> table(TableType type, int keypos) {
-        assumeTrue(supports(type), type + " is not a type of this implementation");
         Table<Object, Tuple> t = make(type, keypos);
         made.add(t);
         return t;
@@ -63,7 +67,7 @@ abstract class TableContractTest {
     // ------------------------------------------------------------------ insert and lookup
 
     @ParameterizedTest
-    @EnumSource(TableType.class)
+    @MethodSource("types")
     void insertThenLookup(TableType type) {
         var tab = table(type);
         tab.insert(t("a", 1));
@@ -89,7 +93,7 @@ abstract class TableContractTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TableType.class)
+    @MethodSource("types")
     void insertManyRows(TableType type) {
         var tab = table(type);
         tab.insert(List.of(t(1, "x"), t(2, "y"), t(3, "z")));
@@ -100,7 +104,7 @@ abstract class TableContractTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TableType.class)
+    @MethodSource("types")
     void aRowWithoutItsKeyPositionIsRefusedAndChangesNothing(TableType type) {
         var tab = table(type, 2);
         tab.insert(t("v", "k"));
@@ -113,7 +117,7 @@ abstract class TableContractTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TableType.class)
+    @MethodSource("types")
     void insertNewOnlyWhenTheKeyIsAbsent(TableType type) {
         var tab = table(type);
         assertThat(tab.insertNew(t("a", 1))).isTrue();
@@ -127,7 +131,7 @@ abstract class TableContractTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TableType.class)
+    @MethodSource("types")
     void keyposSelectsTheKeyElement(TableType type) {
         var tab = table(type, 2);
         tab.insert(t("alice", 7, "x"));
@@ -138,7 +142,7 @@ abstract class TableContractTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TableType.class)
+    @MethodSource("types")
     void lookupElement(TableType type) {
         var tab = table(type);
         tab.insert(t("a", 1, "one"));
@@ -155,7 +159,7 @@ abstract class TableContractTest {
     // ------------------------------------------------------------------ delete
 
     @ParameterizedTest
-    @EnumSource(TableType.class)
+    @MethodSource("types")
     void deleteByKeyObjectAndAll(TableType type) {
         var tab = table(type);
         tab.insert(List.of(t("a", 1), t("b", 1), t("c", 1)));
@@ -175,7 +179,7 @@ abstract class TableContractTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = TableType.class, names = {"BAG", "DUPLICATE_BAG"})
+    @MethodSource("bagTypes")
     void deleteObjectInABagRemovesEveryCopyAndKeepsTheOthers(TableType type) {
         var tab = table(type);
         tab.insert(t("k", 1));
@@ -189,7 +193,7 @@ abstract class TableContractTest {
     // ------------------------------------------------------------------ counters
 
     @ParameterizedTest
-    @EnumSource(TableType.class)
+    @MethodSource("types")
     void updateCounter(TableType type) {
         var tab = table(type);
         tab.insert(t("hits", 10));
@@ -217,7 +221,7 @@ abstract class TableContractTest {
     // ------------------------------------------------------------------ traversal
 
     @ParameterizedTest
-    @EnumSource(TableType.class)
+    @MethodSource("types")
     void firstNextVisitsEveryKeyOnce(TableType type) {
         var tab = table(type);
         assertThat(tab.first()).isEmpty();
@@ -233,7 +237,7 @@ abstract class TableContractTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TableType.class)
+    @MethodSource("types")
     void toListAndFolds(TableType type) {
         var tab = table(type);
         for (int i = 5; i >= 1; i--) tab.insert(t(i, i * 10));
@@ -267,7 +271,7 @@ abstract class TableContractTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TableType.class)
+    @MethodSource("types")
     void matchBindsVariablesInOrder(TableType type) {
         var tab = people(type);
         List<List<Object>> admins = tab.match(Pattern.tuple(var(1), var(2), "admin"));
@@ -281,7 +285,7 @@ abstract class TableContractTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TableType.class)
+    @MethodSource("types")
     void aRepeatedVariableMustMatchEqualValues(TableType type) {
         var tab = table(type);
         tab.insert(List.of(t(1, 1), t(2, 3), t(4, 4L)));
@@ -291,7 +295,7 @@ abstract class TableContractTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TableType.class)
+    @MethodSource("types")
     void selectWithGuardAndResult(TableType type) {
         var tab = people(type);
         MatchSpec<Tuple, String> over30 = MatchSpec.<Tuple>of(Pattern.tuple(var(1), var(2), ANY))
@@ -309,7 +313,7 @@ abstract class TableContractTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TableType.class)
+    @MethodSource("types")
     void aBoundKeyGivesWhatAScanGives(TableType type) {
         var tab = people(type);
         if (isBag(type)) tab.insert(t("bob", 26, "user"));
@@ -322,7 +326,7 @@ abstract class TableContractTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TableType.class)
+    @MethodSource("types")
     void selectInChunksSeesEveryRowOnce(TableType type) {
         var tab = table(type);
         for (int i = 0; i < 1000; i++) tab.insert(t(i, i % 3));
@@ -344,7 +348,7 @@ abstract class TableContractTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TableType.class)
+    @MethodSource("types")
     void selectDeleteRemovesWhatMatchesUnlessTheResultIsFalse(TableType type) {
         var tab = people(type);
         var young = MatchSpec.<Tuple>of(Pattern.tuple(ANY, var(1), ANY)).map(m -> m.<Integer>get(1) < 30);
@@ -356,7 +360,7 @@ abstract class TableContractTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TableType.class)
+    @MethodSource("types")
     void infoDescribesTheTable(TableType type) {
         var tab = people(type);
         TableInfo info = tab.info();
@@ -370,7 +374,7 @@ abstract class TableContractTest {
     // ------------------------------------------------------------------ many keys
 
     @ParameterizedTest
-    @EnumSource(TableType.class)
+    @MethodSource("types")
     void manyKeysAgreeWithAModel(TableType type) {
         var tab = table(type);
         java.util.Random rnd = new java.util.Random(42);

@@ -104,6 +104,12 @@ public final class Otp4jBench {
                 case "ets_update_counter_2p" -> report(passes, () -> TableWorkloads.updateCounter2p(node,
                         "java".equals(impl), intParam(p, "n", 1_000_000), intParam(p, "keys", 1000)),
                         "ets_update_counter_2p", "ops/s");
+                case "dets_insert" -> report(passes, () -> TableWorkloads.detsInsert(node, intParam(p, "n", 100_000)),
+                        "dets_insert", "ops/s");
+                case "dets_lookup" -> {
+                    int[] keys = TableWorkloads.randomKeys(intParam(p, "n", 100_000));
+                    report(passes, () -> TableWorkloads.detsLookup(node, keys), "dets_lookup", "ops/s");
+                }
                 default -> {
                     System.out.println("UNSUPPORTED bench=" + run + " impl=" + impl);
                     status = 3;

@@ -5,6 +5,9 @@ import io.otp4j.Proc;
 import io.otp4j.Tuple;
 import io.otp4j.internal.NodeRuntime;
 import io.otp4j.tables.Access;
+import io.otp4j.tables.Dets;
+import io.otp4j.tables.DetsOptions;
+import io.otp4j.tables.DetsTable;
 import io.otp4j.tables.Ets;
 import io.otp4j.tables.EtsTable;
 import io.otp4j.tables.TableOptions;
@@ -249,6 +252,60 @@ final class TableWorkloads {
             check(s == n, "sum of counters " + s + ", expected " + n);
             return new double[] {n / ((t1 - t0) / 1e9)};
         });
+    }
+
+    /**
+     * dets_insert: N inserts of {I, I}, one call each, into a new set file, then one sync; both
+     * timed, the open not. The file is in a new temporary directory, deleted afterwards.
+     */
+    static double[] detsInsert(NodeRuntime node, int n) throws Exception {
+        return withDetsSet(node, t -> {
+            long t0 = System.nanoTime();
+            for (int i = n; i > 0; i--) t.insert(Tuple.of(i, i));
+            t.sync();
+            long t1 = System.nanoTime();
+            check(t.size() == n, "table size " + t.size() + ", expected " + n);
+            return new double[] {n / ((t1 - t0) / 1e9)};
+        });
+    }
+
+    /** dets_lookup: a set file holding {K, K} for K in 1..N (one insert of the list, synced; not timed), N random lookups. */
+    static double[] detsLookup(NodeRuntime node, int[] keys) throws Exception {
+        int n = keys.length;
+        long expected = sum(keys, 0, n);
+        return withDetsSet(node, t -> {
+            java.util.List<Tuple> all = new java.util.ArrayList<>(n);
+            for (int k = 1; k <= n; k++) all.add(Tuple.of(k, k));
+            t.insert(all);
+            t.sync();
+            long t0 = System.nanoTime();
+            long s = 0;
+            for (int k : keys) s += (Integer) t.lookup(k).getFirst().get(1);
+            long t1 = System.nanoTime();
+            check(s == expected, "sum of looked-up values " + s + ", expected " + expected);
+            return new double[] {n / ((t1 - t0) / 1e9)};
+        });
+    }
+
+    private static double[] withDetsSet(NodeRuntime node, java.util.function.Function<DetsTable<Object, Tuple>, double[]> fn)
+            throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("otp4j_bench_dets");
+        try {
+            return node.run(() -> {
+                DetsTable<Object, Tuple> t = Dets.open(DetsOptions.tuples(dir.resolve("bench.dets")));
+                try {
+                    return fn.apply(t);
+                } finally {
+                    t.close();
+                }
+            });
+        } finally {
+            try (var files = java.nio.file.Files.walk(dir)) {
+                for (java.nio.file.Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     /** Waits until every process is blocked in receive, so that timing starts with all of them ready. */
