@@ -16,7 +16,7 @@
 %% RUN is one of: spawn_1m, ring, pingpong, pairs, fanin, skynet,
 %% genserver_call, genserver_cast, supervisor_restart, ets_insert,
 %% ets_lookup, ets_lookup_2p, ets_update_counter_2p, ets_ordered_insert,
-%% dets_insert, dets_lookup, call_latency_under_load. The sizes each run
+%% kv, dets_insert, dets_lookup, call_latency_under_load. The sizes each run
 %% accepts, with their defaults, are listed in runs/0 below. Every run also
 %% accepts
 %%
@@ -112,6 +112,8 @@ runs() ->
       "ets_update_counter_2p" =>
           {[{n, 1000000}, {keys, 1000}],
            fun(#{n := N, keys := K}) -> fun() -> ets_counter_pass(N, K) end end},
+      "kv" =>
+          {[{clients, 50}, {requests, 1000000}, {keyspace, 100000}], fun kv_setup/1},
       "dets_insert" =>
           {[{n, 100000}], fun dets_insert_setup/1},
       "dets_lookup" =>
@@ -626,6 +628,57 @@ update_n(_T, 0, _I, _Keys) -> ok;
 update_n(T, Left, I, Keys) ->
     _ = ets:update_counter(T, I rem Keys + 1, 1),
     update_n(T, Left - 1, I + 1, Keys).
+
+%% ---------------------------------------------------------------------------
+%% kv: redis-benchmark's workload on an ETS table. Clients processes share
+%% Requests inserts of {Key, <<"xxx">>}, Key a binary <<"key:NNNNNNNNNNNN">>
+%% drawn at random out of Keyspace keys, then as many lookups; each phase is
+%% timed from the go to the last process done. The keys are made once per
+%% run; the table is public with read and write concurrency.
+
+kv_setup(#{clients := C, requests := N, keyspace := K}) ->
+    Keys = list_to_tuple([iolist_to_binary(io_lib:format("key:~12..0b", [I])) || I <- lists:seq(0, K - 1)]),
+    fun() -> kv_pass(C, N, K, Keys) end.
+
+kv_pass(C, N, K, Keys) ->
+    T = ets:new(otp4j_bench, [set, public, {read_concurrency, true}, {write_concurrency, true}]),
+    Main = self(),
+    Ref = make_ref(),
+    Ps = [spawn(fun() ->
+                        _ = rand:seed(exsss, {17, W, 4711}),
+                        receive {go, Ref} -> ok end,
+                        kv_set_n(T, Share, K, Keys),
+                        Main ! {done, Ref, 0},
+                        receive {go, Ref} -> ok end,
+                        Main ! {done, Ref, kv_get_n(T, Share, K, Keys, 0)}
+                end) || {W, Share} <- lists:zip(lists:seq(1, C), split(N, C))],
+    await_waiting(Ps),
+    T0 = now_ns(),
+    lists:foreach(fun(P) -> P ! {go, Ref} end, Ps),
+    [receive {done, Ref, _} -> ok end || _ <- Ps],
+    T1 = now_ns(),
+    await_waiting(Ps),
+    T2 = now_ns(),
+    lists:foreach(fun(P) -> P ! {go, Ref} end, Ps),
+    Hits = lists:sum([receive {done, Ref, H} -> H end || _ <- Ps]),
+    T3 = now_ns(),
+    Size = ets:info(T, size),
+    true = ets:delete(T),
+    check(Size > K * 0.9, "only ~b keys set", [Size]),
+    check(Hits > N * 0.9, "only ~b of ~b gets found their key", [Hits, N]),
+    [{"kv_set", "ops/s", rate(N, T1 - T0)}, {"kv_get", "ops/s", rate(N, T3 - T2)}].
+
+kv_set_n(_T, 0, _K, _Keys) -> ok;
+kv_set_n(T, Left, K, Keys) ->
+    true = ets:insert(T, {element(rand:uniform(K), Keys), <<"xxx">>}),
+    kv_set_n(T, Left - 1, K, Keys).
+
+kv_get_n(_T, 0, _K, _Keys, Hits) -> Hits;
+kv_get_n(T, Left, K, Keys, Hits) ->
+    case ets:lookup(T, element(rand:uniform(K), Keys)) of
+        [_] -> kv_get_n(T, Left - 1, K, Keys, Hits + 1);
+        [] -> kv_get_n(T, Left - 1, K, Keys, Hits)
+    end.
 
 %% ---------------------------------------------------------------------------
 %% DETS: the same key-value workloads on a disk-based table (a dets set).

@@ -20,7 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code ./otp4j bench [names...] [--compare beam,pekko] [--passes N] [--set key=value]}: runs each
+ * {@code ./otp4j bench [names...] [--compare beam,pekko,redis] [--passes N] [--set key=value]}: runs each
  * workload of WORKLOADS.md in a fresh JVM (or Erlang VM) per implementation, one after the other in
  * the same run, echoes the RESULT lines and ends with a table of ratios.
  *
@@ -31,8 +31,10 @@ import java.util.regex.Pattern;
  * means otp4j is ahead, whatever the unit.
  *
  * <p>The ETS runs also run on the raw Java collection under each table type (implementation
- * {@code java}), to show what the ETS layer costs. The {@code redis} run (not a default: it needs
- * Debian's redis-server) measures a real redis-server with redis-benchmark.
+ * {@code java}), to show what the ETS layer costs. The {@code kv} run is the key-value workload of
+ * redis-benchmark (50 clients, SET then GET on 100,000 random keys) on an ETS table; with
+ * {@code --compare redis} a real redis-server runs it too, measured by redis-benchmark with and
+ * without pipelining (needs Debian's redis-server package).
  */
 public final class BenchRunner {
 
@@ -62,9 +64,7 @@ public final class BenchRunner {
         RUN_OF.put("genserver_hibernated_mem", "genserver_hibernated_mem");
         for (String b : TABLE_RUNS) RUN_OF.put(b, b);
         for (String b : List.of("dets_insert", "dets_lookup")) RUN_OF.put(b, b);
-        for (String b : List.of("redis", "redis_set_p1", "redis_get_p1", "redis_set_p16", "redis_get_p16")) {
-            RUN_OF.put(b, "redis");
-        }
+        for (String b : List.of("kv", "kv_set", "kv_get")) RUN_OF.put(b, "kv");
     }
 
     /**
@@ -84,7 +84,7 @@ public final class BenchRunner {
             "genserver_call", "genserver_cast", "supervisor_restart", "call_latency_under_load",
             "genserver_idle_mem", "genserver_hibernated_mem",
             "ets_insert", "ets_lookup", "ets_lookup_2p", "ets_update_counter_2p", "ets_ordered_insert",
-            "dets_insert", "dets_lookup");
+            "dets_insert", "dets_lookup", "kv");
 
     private record Result(String bench, String impl, double value, String unit) {
     }
@@ -112,8 +112,8 @@ public final class BenchRunner {
             }
         }
         for (String c : compare) {
-            if (!c.equals("beam") && !c.equals("pekko")) {
-                throw new IllegalArgumentException("--compare takes beam and/or pekko, not " + c);
+            if (!c.equals("beam") && !c.equals("pekko") && !c.equals("redis")) {
+                throw new IllegalArgumentException("--compare takes beam, pekko and/or redis, not " + c);
             }
         }
         Set<String> runs = new LinkedHashSet<>();
@@ -137,11 +137,6 @@ public final class BenchRunner {
                 if (runParams.stream().noneMatch(p -> p.startsWith(key))) runParams.add(d);
             }
             List<List<String>> commands = new ArrayList<>();
-            if (run.equals("redis")) {
-                // a real redis-server (needs Debian's redis-server package), not an otp4j run
-                r.execute(run, r.redisCommand(runParams), results, failures);
-                continue;
-            }
             commands.add(r.otp4jCommand(run, runParams, List.of()));
             if (TABLE_RUNS.contains(run)) commands.add(r.otp4jCommand(run, runParams, List.of("impl=java")));
             if (run.equals("fairness")) {
@@ -149,6 +144,10 @@ public final class BenchRunner {
             }
             if (compare.contains("beam")) commands.add(r.beamCommand(run, runParams));
             if (compare.contains("pekko") && PEKKO_RUNS.contains(run)) commands.add(r.pekkoCommand(run, runParams));
+            // a real redis-server on 127.0.0.1 measured by redis-benchmark (Debian's redis-server package)
+            if (compare.contains("redis") && run.equals("kv")) {
+                commands.add(r.redisCommand(runParams.stream().filter(x -> x.startsWith("passes=")).toList()));
+            }
             for (List<String> cmd : commands) {
                 r.execute(run, cmd, results, failures);
             }
@@ -177,6 +176,10 @@ public final class BenchRunner {
         }
         if (compare.contains("pekko")) {
             System.out.println("pekko: typed actors, default dispatcher");
+        }
+        if (compare.contains("redis")) {
+            System.out.println("redis: " + firstLine(List.of("redis-server", "--version"))
+                    + "; redis-benchmark, 50 clients, pipelining 1 and 16");
         }
         System.out.println();
     }

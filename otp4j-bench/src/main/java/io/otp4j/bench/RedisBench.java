@@ -39,10 +39,10 @@ import java.util.stream.Stream;
  * once as a warm-up and then {@code passes} times, and prints the median requests per second of each
  * test:
  * <pre>
- *   RESULT bench=redis_set_p1 impl=redis value=&lt;requests per second&gt; unit=ops/s
- *   RESULT bench=redis_get_p1 impl=redis ...
- *   RESULT bench=redis_set_p16 impl=redis ...
- *   RESULT bench=redis_get_p16 impl=redis ...
+ *   RESULT bench=kv_set impl=redis-p1 value=&lt;requests per second&gt; unit=ops/s
+ *   RESULT bench=kv_get impl=redis-p1 ...
+ *   RESULT bench=kv_set impl=redis-p16 ...
+ *   RESULT bench=kv_get impl=redis-p16 ...
  * </pre>
  * redis-benchmark runs the SET test before the GET test, on random keys out of 100,000, so after the
  * warm-up the GETs find values; that the keys are there is checked (DBSIZE) after the warm-up. Each
@@ -59,7 +59,7 @@ import java.util.stream.Stream;
 public final class RedisBench {
 
     private static final String HOST = "127.0.0.1";
-    /** Pipelining depths measured, each reported as its own benchmarks (redis_set_p1, ...). */
+    /** Pipelining depths measured, each reported as an implementation of its own (redis-p1, redis-p16). */
     private static final List<Integer> PIPELINES = List.of(1, 16);
     /** The tests redis-benchmark runs ({@code -t}), in the order it reports them. */
     private static final List<String> TESTS = List.of("SET", "GET");
@@ -164,7 +164,7 @@ public final class RedisBench {
 
     /** For each pipelining depth: a warm-up run, then {@code passes} runs; prints the medians. */
     private void measure(int requests, int clients, int passes) throws Exception {
-        Map<String, Double> medians = new LinkedHashMap<>();
+        Map<String[], Double> medians = new LinkedHashMap<>();
         for (int pipeline : PIPELINES) {
             runBenchmark(requests, clients, pipeline); // warm-up; also fills the key space for the GETs
             if (pipeline == PIPELINES.getFirst()) checkKeysStored();
@@ -179,10 +179,11 @@ public final class RedisBench {
                 System.err.println(line);
             }
             for (int t = 0; t < TESTS.size(); t++) {
-                medians.put("redis_" + TESTS.get(t).toLowerCase() + "_p" + pipeline, BenchSupport.median(rps[t]));
+                medians.put(new String[] {"kv_" + TESTS.get(t).toLowerCase(), "redis-p" + pipeline},
+                        BenchSupport.median(rps[t]));
             }
         }
-        medians.forEach((bench, value) -> BenchSupport.result(bench, "redis", value, "ops/s"));
+        medians.forEach((benchAndImpl, value) -> BenchSupport.result(benchAndImpl[0], benchAndImpl[1], value, "ops/s"));
     }
 
     /** One redis-benchmark run; returns requests per second by test name (SET, GET). */

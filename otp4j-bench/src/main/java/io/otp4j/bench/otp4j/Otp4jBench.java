@@ -104,6 +104,9 @@ public final class Otp4jBench {
                 case "ets_update_counter_2p" -> report(passes, () -> TableWorkloads.updateCounter2p(node,
                         "java".equals(impl), intParam(p, "n", 1_000_000), intParam(p, "keys", 1000)),
                         "ets_update_counter_2p", "ops/s");
+                case "kv" -> report(passes, () -> TableWorkloads.kv(node, intParam(p, "clients", 50),
+                        intParam(p, "requests", 1_000_000), intParam(p, "keyspace", 100_000)),
+                        "kv_set", "ops/s", "kv_get", "ops/s");
                 case "dets_insert" -> report(passes, () -> TableWorkloads.detsInsert(node, intParam(p, "n", 100_000)),
                         "dets_insert", "ops/s");
                 case "dets_lookup" -> {

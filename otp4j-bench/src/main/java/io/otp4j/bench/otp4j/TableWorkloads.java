@@ -308,6 +308,55 @@ final class TableWorkloads {
         }
     }
 
+    /**
+     * kv: redis-benchmark's workload on an ETS table. {@code clients} processes share
+     * {@code requests} SETs of keys {@code key:NNNNNNNNNNNN} drawn at random from {@code keyspace}
+     * with the 3-byte value {@code xxx}, then as many GETs; each phase is timed from the go to the
+     * last process done. The table is public with read and write concurrency, as a shared cache's.
+     */
+    static double[] kv(NodeRuntime node, int clients, int requests, int keyspace) throws Exception {
+        String[] keys = new String[keyspace];
+        for (int i = 0; i < keyspace; i++) keys[i] = String.format("key:%012d", i);
+        return node.run(() -> {
+            EtsTable<Object, Tuple> t = Ets.newTable(TableOptions.tuples().access(Access.PUBLIC)
+                    .readConcurrency(true).writeConcurrency(true));
+            Pid me = Proc.self();
+            Pid[] ps = new Pid[clients];
+            for (int w = 0; w < clients; w++) {
+                int share = requests / clients + (w < requests % clients ? 1 : 0);
+                long seed = 17L * (w + 1);
+                ps[w] = Proc.spawn(() -> {
+                    SplittableRandom rnd = new SplittableRandom(seed);
+                    Proc.receive(m -> m instanceof Go ? m : null);
+                    for (int i = 0; i < share; i++) t.insert(Tuple.of(keys[rnd.nextInt(keyspace)], "xxx"));
+                    Proc.send(me, new Sum(0));
+                    Proc.receive(m -> m instanceof Go ? m : null);
+                    long hits = 0;
+                    for (int i = 0; i < share; i++) {
+                        if (!t.lookup(keys[rnd.nextInt(keyspace)]).isEmpty()) hits++;
+                    }
+                    Proc.send(me, new Sum(hits));
+                });
+            }
+            awaitWaiting(node, ps);
+            long t0 = System.nanoTime();
+            for (Pid p : ps) Proc.send(p, new Go());
+            for (int i = 0; i < clients; i++) Proc.receive(m -> m instanceof Sum ? m : null);
+            long t1 = System.nanoTime();
+            awaitWaiting(node, ps);
+            long t2 = System.nanoTime();
+            for (Pid p : ps) Proc.send(p, new Go());
+            long hits = 0;
+            for (int i = 0; i < clients; i++) hits += Proc.receive(m -> m instanceof Sum x ? x.value() : null);
+            long t3 = System.nanoTime();
+            long size = t.size();
+            t.delete();
+            check(size > keyspace * 0.9, "only " + size + " keys set");
+            check(hits > requests * 0.9, "only " + hits + " of " + requests + " gets found their key");
+            return new double[] {requests / ((t1 - t0) / 1e9), requests / ((t3 - t2) / 1e9)};
+        });
+    }
+
     /** Waits until every process is blocked in receive, so that timing starts with all of them ready. */
     private static void awaitWaiting(NodeRuntime node, Pid[] ps) {
         for (Pid p : ps) {
