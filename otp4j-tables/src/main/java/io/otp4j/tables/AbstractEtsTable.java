@@ -208,47 +208,38 @@ abstract class AbstractEtsTable<K, R> implements EtsTable<K, R>, SharedHandle {
 
     @Override
     public final void insert(Collection<? extends R> batch) {
-        checkWrite();
-        List<R> list = List.copyOf(batch);
-        Object[] keys = new Object[list.size()];
-        for (int i = 0; i < keys.length; i++) keys[i] = keyOf(list.get(i)); // all checked before any change
-        if (keys.length == 0) return;
-        long s = gate.exclusive();
-        try {
-            for (int i = 0; i < keys.length; i++) put(list.get(i), keys[i]);
-        } finally {
-            gate.release(s);
-        }
+        insertAll(batch, false);
     }
 
     @Override
     public final boolean insertNew(R row) {
         checkWrite();
         Object key = keyOf(row);
-        int cell = gate.enter();
-        try {
-            return putNew(row, key);
-        } finally {
-            gate.exit(cell);
-        }
+        return gate.write(() -> putNew(row, key));
     }
 
     @Override
     public final boolean insertNew(Collection<? extends R> batch) {
+        return insertAll(batch, true);
+    }
+
+    /** A many-row insert, alone: every key is checked before any change; onlyNew is insert_new's. */
+    private boolean insertAll(Collection<? extends R> batch, boolean onlyNew) {
         checkWrite();
         List<R> list = List.copyOf(batch);
         Object[] keys = new Object[list.size()];
         for (int i = 0; i < keys.length; i++) keys[i] = keyOf(list.get(i));
         if (keys.length == 0) return true;
-        long s = gate.exclusive();
-        try {
-            for (Object k : keys) if (contains(k)) return false;
+        return gate.batch(() -> {
+            if (onlyNew) {
+                for (Object k : keys) if (contains(k)) return false;
+            }
             for (int i = 0; i < keys.length; i++) put(list.get(i), keys[i]);
             return true;
-        } finally {
-            gate.release(s);
-        }
+        });
     }
+
+    // lookup and get write the gate's read out: they are the hottest calls of a table
 
     @Override
     public final List<R> lookup(K key) {
@@ -285,17 +276,7 @@ abstract class AbstractEtsTable<K, R> implements EtsTable<K, R>, SharedHandle {
     @Override
     public final boolean member(K key) {
         checkRead();
-        long s = gate.optimistic();
-        boolean v = contains(key);
-        if (!gate.validate(s)) {
-            long r = gate.readLock();
-            try {
-                v = contains(key);
-            } finally {
-                gate.unlockRead(r);
-            }
-        }
-        return v;
+        return gate.read(() -> contains(key));
     }
 
     @Override
@@ -319,49 +300,33 @@ abstract class AbstractEtsTable<K, R> implements EtsTable<K, R>, SharedHandle {
 
     @Override
     public final void delete(K key) {
-        checkWrite();
-        Objects.requireNonNull(key, "key");
-        int cell = gate.enter();
-        try {
-            removeKey(key);
-        } finally {
-            gate.exit(cell);
-        }
+        take(key);
     }
 
     @Override
     public final List<R> take(K key) {
         checkWrite();
         Objects.requireNonNull(key, "key");
-        int cell = gate.enter();
-        try {
-            return removeKey(key);
-        } finally {
-            gate.exit(cell);
-        }
+        return gate.write(() -> removeKey(key));
     }
 
     @Override
     public final void deleteObject(R row) {
         checkWrite();
         Object key = keyOf(row);
-        int cell = gate.enter();
-        try {
+        gate.write(() -> {
             removeObject(row, key);
-        } finally {
-            gate.exit(cell);
-        }
+            return null;
+        });
     }
 
     @Override
     public final void deleteAllObjects() {
         checkWrite();
-        long s = gate.exclusive();
-        try {
+        gate.batch(() -> {
             clear();
-        } finally {
-            gate.release(s);
-        }
+            return null;
+        });
     }
 
     @Override
@@ -421,12 +386,7 @@ abstract class AbstractEtsTable<K, R> implements EtsTable<K, R>, SharedHandle {
         for (Counter c : ops) {
             if (c.position() == keypos) throw new IllegalArgumentException("position " + keypos + " is the key, not a counter");
         }
-        int cell = gate.enter();
-        try {
-            return updateCounters(key, defaultRow, ops);
-        } finally {
-            gate.exit(cell);
-        }
+        return gate.write(() -> updateCounters(key, defaultRow, ops));
     }
 
     /** Applies counters to one row; {@code out} receives the new values. Shared by the set types. */
@@ -467,12 +427,7 @@ abstract class AbstractEtsTable<K, R> implements EtsTable<K, R>, SharedHandle {
             pos[i] = p;
             vals[i] = Objects.requireNonNull(positionsAndValues[2 * i + 1], "a value cannot be null");
         }
-        int cell = gate.enter();
-        try {
-            return updateElements(key, pos, vals);
-        } finally {
-            gate.exit(cell);
-        }
+        return gate.write(() -> updateElements(key, pos, vals));
     }
 
     /** Replaces elements of one row; shared by the set types. */
@@ -563,12 +518,7 @@ abstract class AbstractEtsTable<K, R> implements EtsTable<K, R>, SharedHandle {
         for (Iterator<R> it = candidates(spec); it.hasNext(); ) {
             R row = it.next();
             if (!MatchSpec.deletes(spec.apply(rows, row))) continue;
-            int cell = gate.enter();
-            try {
-                if (removeSeen(row, rows.keyOf(row))) n++;
-            } finally {
-                gate.exit(cell);
-            }
+            if (gate.write(() -> removeSeen(row, rows.keyOf(row)))) n++;
         }
         return n;
     }
@@ -664,12 +614,10 @@ abstract class AbstractEtsTable<K, R> implements EtsTable<K, R>, SharedHandle {
     private void destroyLocked() {
         alive = false;
         TableRegistry.of(node).remove(this);
-        long s = gate.exclusive();
-        try {
+        gate.batch(() -> {
             clear();
-        } finally {
-            gate.release(s);
-        }
+            return null;
+        });
     }
 
     // ------------------------------------------------------------------ info

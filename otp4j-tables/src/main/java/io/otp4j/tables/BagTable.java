@@ -184,10 +184,7 @@ final class BagTable<K, R> extends AbstractEtsTable<K, R> {
     @Override
     public Optional<K> first() {
         checkRead();
-        Iterator<Object> it = map.keySet().iterator();
-        @SuppressWarnings("unchecked")
-        Optional<K> k = it.hasNext() ? Optional.of((K) it.next()) : Optional.empty();
-        return k;
+        return HashCursors.first(map.keySet());
     }
 
     @Override

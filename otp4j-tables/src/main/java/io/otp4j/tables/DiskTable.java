@@ -200,19 +200,19 @@ final class DiskTable<K, R> implements DetsTable<K, R>, SharedHandle {
         open = false;
         if (autoSave != null) autoSave.cancel(false);
         DetsRegistry.of(node).remove(this);
-        long s = gate.exclusive();
-        try {
-            if (!options.readOnly()) {
-                store.commit();
-                store.sync();
+        gate.batch(() -> {
+            try {
+                if (!options.readOnly()) {
+                    store.commit();
+                    store.sync();
+                }
+                store.close();
+            } catch (RuntimeException e) {
+                store.closeImmediately();
+                System.getLogger("io.otp4j.tables").log(System.Logger.Level.ERROR, "closing " + this + " failed", e);
             }
-            store.close();
-        } catch (RuntimeException e) {
-            store.closeImmediately();
-            System.getLogger("io.otp4j.tables").log(System.Logger.Level.ERROR, "closing " + this + " failed", e);
-        } finally {
-            gate.release(s);
-        }
+            return null;
+        });
     }
 
     @Override
@@ -344,31 +344,21 @@ final class DiskTable<K, R> implements DetsTable<K, R>, SharedHandle {
     /** Runs a read, repeated after any many-row operation it overlapped. */
     private <T> T read(java.util.function.Supplier<T> fn) {
         checkRead();
-        long s = gate.optimistic();
-        T v = fn.get();
-        if (!gate.validate(s)) {
-            long r = gate.readLock();
-            try {
-                v = fn.get();
-            } finally {
-                gate.unlockRead(r);
-            }
-        }
-        return v;
+        return gate.read(fn);
     }
 
     /** Runs a write to one key under the gate and the key's stripe. */
     private <T> T write(byte[] kb, java.util.function.Supplier<T> fn) {
         checkWrite();
-        int cell = gate.enter();
         ReentrantLock l = stripe(kb);
-        l.lock();
-        try {
-            return fn.get();
-        } finally {
-            l.unlock();
-            gate.exit(cell);
-        }
+        return gate.write(() -> {
+            l.lock();
+            try {
+                return fn.get();
+            } finally {
+                l.unlock();
+            }
+        });
     }
 
     private boolean storeRow(byte[] kb, byte[] vb) {
@@ -419,16 +409,7 @@ final class DiskTable<K, R> implements DetsTable<K, R>, SharedHandle {
 
     @Override
     public void insert(Collection<? extends R> batch) {
-        checkWrite();
-        List<byte[][]> encoded = new ArrayList<>(batch.size());
-        for (R r : List.copyOf(batch)) encoded.add(new byte[][] {keyBytes(keyOf(r)), codec.encode(r)});
-        if (encoded.isEmpty()) return;
-        long s = gate.exclusive();
-        try {
-            for (byte[][] e : encoded) storeRow(e[0], e[1]);
-        } finally {
-            gate.release(s);
-        }
+        insertAll(batch, false);
     }
 
     @Override
@@ -443,18 +424,22 @@ final class DiskTable<K, R> implements DetsTable<K, R>, SharedHandle {
 
     @Override
     public boolean insertNew(Collection<? extends R> batch) {
+        return insertAll(batch, true);
+    }
+
+    /** A many-row insert, alone: every row is encoded before any change; onlyNew is insert_new's. */
+    private boolean insertAll(Collection<? extends R> batch, boolean onlyNew) {
         checkWrite();
         List<byte[][]> encoded = new ArrayList<>(batch.size());
         for (R r : List.copyOf(batch)) encoded.add(new byte[][] {keyBytes(keyOf(r)), codec.encode(r)});
         if (encoded.isEmpty()) return true;
-        long s = gate.exclusive();
-        try {
-            for (byte[][] e : encoded) if (!entriesOf(e[0]).isEmpty()) return false;
+        return gate.batch(() -> {
+            if (onlyNew) {
+                for (byte[][] e : encoded) if (!entriesOf(e[0]).isEmpty()) return false;
+            }
             for (byte[][] e : encoded) storeRow(e[0], e[1]);
             return true;
-        } finally {
-            gate.release(s);
-        }
+        });
     }
 
     @Override
@@ -514,12 +499,10 @@ final class DiskTable<K, R> implements DetsTable<K, R>, SharedHandle {
     @Override
     public void deleteAllObjects() {
         checkWrite();
-        long s = gate.exclusive();
-        try {
+        gate.batch(() -> {
             map.clear();
-        } finally {
-            gate.release(s);
-        }
+            return null;
+        });
     }
 
     @Override

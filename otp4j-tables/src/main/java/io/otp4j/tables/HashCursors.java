@@ -108,4 +108,11 @@ final class HashCursors {
     void clear() {
         parked.clear();
     }
+
+    /** {@code first/1} of a hash table: the first key its map's iteration gives. */
+    @SuppressWarnings("unchecked")
+    static <K> Optional<K> first(java.util.Set<Object> keys) {
+        Iterator<Object> it = keys.iterator();
+        return it.hasNext() ? Optional.of((K) it.next()) : Optional.empty();
+    }
 }

@@ -73,4 +73,39 @@ final class WriteGate {
     void release(long stamp) {
         lock.unlockWrite(stamp);
     }
+
+    /** Runs a read, repeated after the many-row operation it overlapped, if any. */
+    <T> T read(java.util.function.Supplier<T> fn) {
+        long s = optimistic();
+        T v = fn.get();
+        if (!validate(s)) {
+            long r = readLock();
+            try {
+                v = fn.get();
+            } finally {
+                unlockRead(r);
+            }
+        }
+        return v;
+    }
+
+    /** Runs a one-key write as a writer in flight. */
+    <T> T write(java.util.function.Supplier<T> fn) {
+        int cell = enter();
+        try {
+            return fn.get();
+        } finally {
+            exit(cell);
+        }
+    }
+
+    /** Runs a many-row operation alone. */
+    <T> T batch(java.util.function.Supplier<T> fn) {
+        long s = exclusive();
+        try {
+            return fn.get();
+        } finally {
+            release(s);
+        }
+    }
 }
