@@ -5,6 +5,8 @@
 module io.otp4j.bench {
     requires io.otp4j.core;
     requires io.otp4j.tables;
+    requires io.otp4j.stage;
+    requires pekko.stream;
     requires pekko.actor.typed;
     requires pekko.actor;
     requires scala.library;
