@@ -6,7 +6,7 @@
 %%
 %% How to run:
 %%
-%%     erlc -o DIR otp4j_bench.erl
+%%     erlc -o DIR otp4j_bench.erl otp4j_bench_statem.erl
 %%     erl -noshell +P 5000000 -pa DIR -run otp4j_bench main RUN [key=value ...]
 %%
 %% for example
@@ -14,11 +14,12 @@
 %%     erl -noshell +P 5000000 -pa DIR -run otp4j_bench main ring procs=1000 hops=10000
 %%
 %% RUN is one of: spawn_1m, ring, pingpong, pairs, fanin, skynet,
-%% genserver_call, genserver_cast, supervisor_restart, ets_insert,
+%% genserver_call, genserver_cast, statem_call, supervisor_restart, ets_insert,
 %% ets_lookup, ets_lookup_2p, ets_update_counter_2p, ets_ordered_insert,
 %% kv, dets_insert, dets_lookup, call_latency_under_load. The sizes each run
-%% accepts, with their defaults, are listed in runs/0 below. Every run also
-%% accepts
+%% accepts, with their defaults, are listed in runs/0 below. (stage_pipeline
+%% has no BEAM side: GenStage is an Elixir library, not part of Erlang/OTP.)
+%% Every run also accepts
 %%
 %%     passes=3       measured passes (one extra warm-up pass always runs first)
 %%     timeout=3600   seconds before the whole run is abandoned as FAIL
@@ -95,6 +96,9 @@ runs() ->
            fun(#{clients := C, n := N}) -> fun() -> gs_call_pass(C, N) end end},
       "genserver_cast" =>
           {[{n, 1000000}], fun(#{n := N}) -> fun() -> gs_cast_pass(N) end end},
+      "statem_call" =>
+          {[{clients, 100}, {n, 1000000}],
+           fun(#{clients := C, n := N}) -> fun() -> statem_call_pass(C, N) end end},
       "supervisor_restart" =>
           {[{n, 10000}], fun(#{n := N}) -> fun() -> sup_restart_pass(N) end end},
       "ets_insert" =>
@@ -490,6 +494,43 @@ cast_n(_Server, 0) -> ok;
 cast_n(Server, K) ->
     ok = gen_server:cast(Server, incr),
     cast_n(Server, K - 1).
+
+%% ---------------------------------------------------------------------------
+%% statem_call: genserver_call with a gen_statem (otp4j_bench_statem: states a
+%% and b, every call flips the state and returns the count so far). Clients
+%% processes share N gen_statem:call with the 5 s timeout of gen_server:call
+%% (gen_statem:call/2 would wait forever); each client's replies must
+%% increase; the machine must end with count N, in state a if N is even and
+%% b if odd.
+
+statem_call_pass(Clients, N) ->
+    {ok, Server} = otp4j_bench_statem:start_link(),
+    Main = self(),
+    Ref = make_ref(),
+    Cs = [spawn(fun() ->
+                        receive {go, Ref} -> ok end,
+                        flip_n(Server, K, 0),
+                        Main ! {client_done, Ref, K}
+                end) || K <- split(N, Clients)],
+    await_waiting(Cs),
+    T0 = now_ns(),
+    lists:foreach(fun(C) -> C ! {go, Ref} end, Cs),
+    Made = lists:sum([receive {client_done, Ref, K} -> K end || _ <- Cs]),
+    T1 = now_ns(),
+    {State, Count} = gen_statem:call(Server, state, 5000),
+    ok = gen_statem:stop(Server),
+    Expected = case N rem 2 of 0 -> a; 1 -> b end,
+    check(Made =:= N andalso Count =:= N andalso State =:= Expected,
+          "machine counted ~b calls and is in state ~p, clients made ~b, expected ~b and ~p",
+          [Count, State, Made, N, Expected]),
+    [{"statem_call", "calls/s", rate(N, T1 - T0)}].
+
+%% Every reply is the machine's new count: above the previous reply.
+flip_n(_Server, 0, _Last) -> ok;
+flip_n(Server, K, Last) ->
+    Reply = gen_statem:call(Server, flip, 5000),
+    true = is_integer(Reply) andalso Reply > Last,
+    flip_n(Server, K - 1, Reply).
 
 %% ---------------------------------------------------------------------------
 %% supervisor_restart: a one_for_one supervisor with one registered

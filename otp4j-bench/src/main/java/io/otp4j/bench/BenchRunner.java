@@ -35,6 +35,9 @@ import java.util.regex.Pattern;
  * redis-benchmark (50 clients, SET then GET on 100,000 random keys) on an ETS table; with
  * {@code --compare redis} a real redis-server runs it too, measured by redis-benchmark with and
  * without pipelining (needs Debian's redis-server package).
+ *
+ * <p>{@code stage_pipeline} (GenStage) runs on otp4j and on Pekko Streams only: GenStage is an
+ * Elixir library, not part of Erlang/OTP, so the BEAM has no side of it.
  */
 public final class BenchRunner {
 
@@ -55,6 +58,7 @@ public final class BenchRunner {
         RUN_OF.put("fairness", "fairness");
         RUN_OF.put("genserver_call", "genserver_call");
         RUN_OF.put("genserver_cast", "genserver_cast");
+        RUN_OF.put("statem_call", "statem_call");
         for (String b : List.of("supervisor_restart", "supervisor_restart_median")) RUN_OF.put(b, "supervisor_restart");
         for (String b : List.of("call_latency_under_load", "call_latency_under_load_p50", "call_latency_under_load_p99",
                 "call_latency_under_load_p999")) {
@@ -62,6 +66,7 @@ public final class BenchRunner {
         }
         RUN_OF.put("genserver_idle_mem", "genserver_idle_mem");
         RUN_OF.put("genserver_hibernated_mem", "genserver_hibernated_mem");
+        RUN_OF.put("stage_pipeline", "stage_pipeline");
         for (String b : TABLE_RUNS) RUN_OF.put(b, b);
         for (String b : List.of("dets_insert", "dets_lookup")) RUN_OF.put(b, b);
         for (String b : List.of("kv", "kv_set", "kv_get")) RUN_OF.put(b, "kv");
@@ -76,13 +81,17 @@ public final class BenchRunner {
 
     /** The runs Pekko has an implementation of (it has no fairness study: no priorities, no yield). */
     private static final Set<String> PEKKO_RUNS = Set.of("spawn_1m", "ring", "pingpong", "pairs", "fanin", "skynet",
-            "genserver_call", "genserver_cast", "supervisor_restart", "call_latency_under_load");
+            "genserver_call", "genserver_cast", "statem_call", "supervisor_restart", "call_latency_under_load",
+            "stage_pipeline");
+
+    /** The runs the BEAM has no implementation of: GenStage is an Elixir library, not part of Erlang/OTP. */
+    private static final Set<String> NO_BEAM_RUNS = Set.of("stage_pipeline");
 
     /** What `./otp4j bench` runs without names. */
     private static final List<String> DEFAULT_RUNS = List.of(
             "spawn_1m", "ring", "pingpong", "pairs", "fanin", "skynet", "fairness",
-            "genserver_call", "genserver_cast", "supervisor_restart", "call_latency_under_load",
-            "genserver_idle_mem", "genserver_hibernated_mem",
+            "genserver_call", "genserver_cast", "statem_call", "supervisor_restart", "call_latency_under_load",
+            "genserver_idle_mem", "genserver_hibernated_mem", "stage_pipeline",
             "ets_insert", "ets_lookup", "ets_lookup_2p", "ets_update_counter_2p", "ets_ordered_insert",
             "dets_insert", "dets_lookup", "kv");
 
@@ -142,7 +151,8 @@ public final class BenchRunner {
             if (run.equals("fairness")) {
                 commands.add(r.otp4jCommand(run, runParams, List.of("scheduler=jdk", "impl=otp4j-jdk")));
             }
-            if (compare.contains("beam")) commands.add(r.beamCommand(run, runParams));
+            boolean noBeam = compare.contains("beam") && NO_BEAM_RUNS.contains(run);
+            if (compare.contains("beam") && !noBeam) commands.add(r.beamCommand(run, runParams));
             if (compare.contains("pekko") && PEKKO_RUNS.contains(run)) commands.add(r.pekkoCommand(run, runParams));
             // a real redis-server on 127.0.0.1 measured by redis-benchmark (Debian's redis-server package)
             if (compare.contains("redis") && run.equals("kv")) {
@@ -151,6 +161,7 @@ public final class BenchRunner {
             for (List<String> cmd : commands) {
                 r.execute(run, cmd, results, failures);
             }
+            if (noBeam) System.out.println("(beam has no " + run + ": GenStage is not part of Erlang/OTP)");
         }
         r.table(results, names.isEmpty() ? null : new LinkedHashSet<>(names));
         if (!failures.isEmpty()) {
@@ -175,7 +186,7 @@ public final class BenchRunner {
                     "io:format(\"~s~n\", [erlang:system_info(otp_release)]), halt().")) + " (+P 5000000)");
         }
         if (compare.contains("pekko")) {
-            System.out.println("pekko: typed actors, default dispatcher");
+            System.out.println("pekko: typed actors, default dispatcher; Pekko Streams for stage_pipeline");
         }
         if (compare.contains("redis")) {
             System.out.println("redis: " + firstLine(List.of("redis-server", "--version"))
@@ -237,9 +248,14 @@ public final class BenchRunner {
         if (erlDir == null) {
             erlDir = root.resolve("otp4j-bench/target/erl");
             Files.createDirectories(erlDir);
-            Path src = root.resolve("otp4j-bench/src/main/erlang/otp4j_bench.erl");
-            Process p = new ProcessBuilder("erlc", "-o", erlDir.toString(), src.toString()).inheritIO().start();
-            if (p.waitFor() != 0) throw new IllegalStateException("erlc failed on " + src);
+            // otp4j_bench and the callback modules it uses (otp4j_bench_statem), all in one erlc
+            Path srcDir = root.resolve("otp4j-bench/src/main/erlang");
+            List<String> erlc = new ArrayList<>(List.of("erlc", "-o", erlDir.toString()));
+            try (var files = Files.list(srcDir)) {
+                files.map(Path::toString).filter(f -> f.endsWith(".erl")).sorted().forEach(erlc::add);
+            }
+            Process p = new ProcessBuilder(erlc).inheritIO().start();
+            if (p.waitFor() != 0) throw new IllegalStateException("erlc failed on the modules of " + srcDir);
         }
         List<String> cmd = new ArrayList<>(List.of("erl", "-noshell", "+P", "5000000", "-pa", erlDir.toString(),
                 "-run", "otp4j_bench", "main", run));

@@ -79,6 +79,8 @@ public final class Otp4jBench {
                         intParam(p, "clients", 100), intParam(p, "n", 1_000_000)), "genserver_call", "calls/s");
                 case "genserver_cast" -> report(passes, () -> BehaviourWorkloads.genserverCast(node,
                         intParam(p, "n", 1_000_000)), "genserver_cast", "casts/s");
+                case "stage_pipeline" -> report(passes, () -> StageWorkloads.pipeline(node,
+                        intParam(p, "n", 10_000_000)), "stage_pipeline", "events/s");
                 case "supervisor_restart" -> report(passes, () -> BehaviourWorkloads.supervisorRestart(node,
                         intParam(p, "n", 10_000)), "supervisor_restart", "restarts/s", "supervisor_restart_median", "us");
                 case "call_latency_under_load" -> report(passes, () -> BehaviourWorkloads.callLatencyUnderLoad(node,

@@ -36,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * WARNING, no dead-letter logging (the load of call_latency_under_load is stopped mid-flight, and
  * its last messages become dead letters), and slf4j-simple's level for org.apache.pekko set to
  * WARN (a system property, see {@link #quietLogging()}).
+ *
+ * <p>stage_pipeline runs on Pekko Streams, materialized by the system-wide Materializer of the same
+ * ActorSystem (Pekko Streams' defaults except the input buffers the workload sets, see
+ * {@link StagePipelineBench}).
  */
 public final class PekkoBench {
 
@@ -125,6 +129,9 @@ public final class PekkoBench {
       case "genserver_call" ->
           GenServerBench.call(params.integer("clients", 100), params.integer("n", 1_000_000));
       case "genserver_cast" -> GenServerBench.cast(params.integer("n", 1_000_000));
+      case "statem_call" ->
+          new StatemCallBench(params.integer("clients", 100), params.integer("n", 1_000_000));
+      case "stage_pipeline" -> new StagePipelineBench(params.integer("n", 10_000_000));
       case "supervisor_restart" -> new SupervisorRestartBench(params.integer("n", 10_000));
       case "call_latency_under_load" ->
           new CallLatencyBench(params.integer("procs", 10_000), params.integer("calls", 100_000),

@@ -225,8 +225,11 @@ public final class GenServerLoop {
         return ServerRef.of(pid);
     }
 
-    /** The default handleInfo: log the first unexpected message of each type, drop it. */
-    public static void unexpected(GenServer<?, ?> server, Object msg) {
+    /**
+     * The default handleInfo of every behaviour: log the first unexpected message of each type,
+     * drop it. {@code server} is the callback object, named in the log.
+     */
+    public static void unexpected(Object server, Object msg) {
         ProcessImpl p = ProcessImpl.current();
         Object ctx = p != null ? p.behaviour() : null;
         if (ctx instanceof Server<?, ?> s) {
