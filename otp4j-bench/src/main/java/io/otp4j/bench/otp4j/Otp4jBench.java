@@ -79,6 +79,8 @@ public final class Otp4jBench {
                         intParam(p, "clients", 100), intParam(p, "n", 1_000_000)), "genserver_call", "calls/s");
                 case "genserver_cast" -> report(passes, () -> BehaviourWorkloads.genserverCast(node,
                         intParam(p, "n", 1_000_000)), "genserver_cast", "casts/s");
+                case "statem_call" -> report(passes, () -> StatemWorkloads.call(node,
+                        intParam(p, "clients", 100), intParam(p, "n", 1_000_000)), "statem_call", "calls/s");
                 case "stage_pipeline" -> report(passes, () -> StageWorkloads.pipeline(node,
                         intParam(p, "n", 10_000_000)), "stage_pipeline", "events/s");
                 case "supervisor_restart" -> report(passes, () -> BehaviourWorkloads.supervisorRestart(node,
