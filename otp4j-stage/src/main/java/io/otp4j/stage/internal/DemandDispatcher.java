@@ -10,7 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Each event to one consumer: the one with the most unmet demand first. Demand passed on to the
+ * Each event to one consumer: the one with the most unmet demand first. A consumer asking for more
+ * than its subscription's {@code maxDemand} is warned about once. Demand passed on to the
  * producer is the consumers' asks, less what was already asked for by consumers that have since
  * cancelled ({@code pending}).
  */
@@ -21,18 +22,20 @@ final class DemandDispatcher extends DispatcherImpl {
         long demand;
         final Pid pid;
         final Ref ref;
+        final long max;
+        boolean warned;
 
-        Entry(long demand, Pid pid, Ref ref) {
+        Entry(long demand, Pid pid, Ref ref, long max) {
             this.demand = demand;
             this.pid = pid;
             this.ref = ref;
+            this.max = max;
         }
     }
 
     /** Sorted by demand, largest first; equal demands keep their order. */
     private final List<Entry> demands = new ArrayList<>(2);
     private long pending;
-    private long maxDemand = -1;
 
     DemandDispatcher(Pid self) {
         super(self);
@@ -40,7 +43,7 @@ final class DemandDispatcher extends DispatcherImpl {
 
     @Override
     long subscribe(SubscribeOptions options, Pid consumer, Ref ref) {
-        demands.add(new Entry(0, consumer, ref));
+        demands.add(new Entry(0, consumer, ref, options.maxDemand()));
         return 0;
     }
 
@@ -53,15 +56,15 @@ final class DemandDispatcher extends DispatcherImpl {
 
     @Override
     long ask(long count, Pid consumer, Ref ref) {
-        if (maxDemand < 0) maxDemand = count;
-        if (count > maxDemand) {
-            LOG.warn("producer {} uses a demand dispatcher that expects a maximum demand of {}; "
-                    + "different maximum demands overload greedy consumers; got demand for {} events from {}",
-                    self, maxDemand, count, consumer);
-        }
         Entry e = pop(ref);
-        long current = e != null ? e.demand : 0;
-        insert(e != null ? withDemand(e, current + count) : new Entry(count, consumer, ref));
+        if (e == null) return 0;
+        if (count > e.max && !e.warned) {
+            e.warned = true;
+            LOG.warn("producer {} (demand dispatcher) got demand for {} events from {}, above its subscription's "
+                    + "maxDemand of {}: the consumer with the most demand gets events first, so a greedy consumer "
+                    + "starves the others (logged once per subscription)", self, count, consumer, e.max);
+        }
+        insert(withDemand(e, e.demand + count));
         long alreadySent = Math.min(pending, count);
         pending -= alreadySent;
         return count - alreadySent;
