@@ -91,4 +91,25 @@ class TimerTest extends NodeTestSupport {
             assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(Duration.ofMillis(20).toNanos());
         });
     }
+
+    @Test
+    void aTimerThatFiresBeforeTheProcessParksStillWakesIt() throws Exception {
+        // many very short timed waits: some timers fire while their process is still on its way to
+        // parking; every wait must end (a lost wake-up would leave a process parked for good)
+        int procs = 500;
+        int sleeps = 1000;
+        inProcess(() -> {
+            Pid me = Proc.self();
+            for (int i = 0; i < procs; i++) {
+                Proc.spawn(() -> {
+                    for (int k = 0; k < sleeps; k++) Proc.sleep(Duration.ofNanos(1000));
+                    Proc.send(me, "slept");
+                });
+            }
+            for (int i = 0; i < procs; i++) {
+                assertThat(Proc.receive(m -> "slept".equals(m) ? m : null, Duration.ofSeconds(60)))
+                        .as("process %d of %d finished its timed waits", i + 1, procs).isPresent();
+            }
+        });
+    }
 }

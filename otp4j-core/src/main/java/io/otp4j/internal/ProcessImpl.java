@@ -367,16 +367,30 @@ public final class ProcessImpl extends Envelope implements Runnable, Thread.Unca
         return true;
     }
 
-    /** As {@link #park}, with a deadline; false once it has passed with nothing new. */
+    /**
+     * As {@link #park}, with a deadline; false once it has passed with nothing new. The timer is
+     * armed only after the process is marked WAITING: armed before, it could fire in between, find
+     * the process not yet waiting, and leave it parked past its deadline.
+     */
     private boolean parkUntil(Envelope pred, long deadline) {
         if (System.nanoTime() - deadline >= 0) {
             return false;
         }
-        TimerService.Timer timer = node.timers.schedule(deadline, this::timeoutWake);
-        try {
-            park(pred);
-        } finally {
-            timer.cancel();
+        STATE.setVolatile(this, WAITING); // Dekker with deliver() and timeoutWake()
+        if (tail == pred && exitReason == null) {
+            TimerService.Timer timer = node.timers.schedule(deadline, this::timeoutWake);
+            try {
+                do {
+                    LockSupport.park(this);
+                } while (state == WAITING && !(Thread.interrupted() && exitReason != null));
+            } finally {
+                timer.cancel();
+            }
+        }
+        STATE.compareAndSet(this, WAITING, RUNNING);
+        checkAlive();
+        if (pred.next == null) {
+            Thread.onSpinWait(); // a producer may be between its exchange and its link
         }
         return pred.next != null || tail != pred || System.nanoTime() - deadline < 0;
     }
@@ -432,43 +446,6 @@ public final class ProcessImpl extends Envelope implements Runnable, Thread.Unca
         Envelope.NEXT.set(old, old); // self-link the dropped node: helps the GC, tells walkers to restart
     }
 
-    /**
-     * Parks until something follows {@code pred}, the deadline passes, or the process is killed.
-     *
-     * @return false if the deadline passed with nothing new
-     */
-    private boolean await(Envelope pred, boolean timed, long deadline) {
-        STATE.setVolatile(this, WAITING);
-        if (tail != pred || exitReason != null) {
-            // a message is there (or being linked) or we are dying: do not park
-            STATE.compareAndSet(this, WAITING, RUNNING);
-            checkAlive();
-            if (pred.next == null) {
-                Thread.onSpinWait(); // a producer is between its exchange and its link
-            }
-            return true;
-        }
-        TimerService.Timer timer = null;
-        if (timed) {
-            if (System.nanoTime() - deadline >= 0) {
-                STATE.compareAndSet(this, WAITING, RUNNING);
-                return false;
-            }
-            timer = node.timers.schedule(deadline, this::timeoutWake);
-        }
-        while (state == WAITING) {
-            LockSupport.park(this);
-            if (Thread.interrupted() && exitReason != null) {
-                break;
-            }
-        }
-        STATE.compareAndSet(this, WAITING, RUNNING);
-        if (timer != null) {
-            timer.cancel();
-        }
-        checkAlive();
-        return !timed || pred.next != null || tail != pred || System.nanoTime() - deadline < 0;
-    }
 
     /** Messages in the mailbox (any thread; exact for the owner, a snapshot for others). */
     int messageQueueLength() {
