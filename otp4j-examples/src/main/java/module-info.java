@@ -1,4 +1,4 @@
-/** The examples and the demo node. Nothing is exported: it is an application, not a library. */
+/** The examples and the demo node: an application, whose example packages other code may run (the pipeline). */
 module io.otp4j.examples {
     requires io.otp4j.core;
     requires io.otp4j.tables;
@@ -7,4 +7,5 @@ module io.otp4j.examples {
 
     // the cache's rows are records that the tables module reads and rebuilds
     opens io.otp4j.examples.cache to io.otp4j.tables;
+    exports io.otp4j.examples.pipeline;
 }
