@@ -282,6 +282,8 @@ public final class BenchRunner {
                 } else if (line.startsWith("FAIL")) {
                     System.out.println(line);
                     failures.add(who + ": " + line);
+                } else if (line.startsWith("pass ")) {
+                    System.out.println("  " + line); // otp4j's per-pass figures
                 } else if (line.startsWith("UNSUPPORTED")) {
                     unsupported = true;
                 } else {

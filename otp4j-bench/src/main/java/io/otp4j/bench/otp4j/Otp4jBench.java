@@ -142,6 +142,7 @@ public final class Otp4jBench {
         for (int i = 0; i < passes; i++) {
             double[] v = pass.call();
             for (int j = 0; j < k; j++) values[j][i] = v[j];
+            System.err.printf("pass %d: %s%n", i + 1, java.util.Arrays.toString(v)); // per-pass figures, as the other sides print
         }
         for (int j = 0; j < k; j++) {
             BenchSupport.result(namesAndUnits[2 * j], impl, BenchSupport.median(values[j]), namesAndUnits[2 * j + 1]);
