@@ -1,0 +1,2 @@
+/** The machinery of distribution; not exported. */
+package io.otp4j.dist.internal;
