@@ -13,6 +13,6 @@ module io.otp4j.core {
     exports io.otp4j;
     exports io.otp4j.behaviour;
     exports io.otp4j.internal to io.otp4j.tables, io.otp4j.stage, io.otp4j.dist, io.otp4j.bench, io.otp4j.examples;
-    exports io.otp4j.internal.gen to io.otp4j.stage;
+    exports io.otp4j.internal.gen to io.otp4j.stage, io.otp4j.dist;
     exports io.otp4j.internal.sched to io.otp4j.bench;
 }

@@ -6,6 +6,9 @@
 module io.otp4j.dist {
     requires transitive io.otp4j.core;
     requires org.slf4j;
+    requires info.picocli;
+
+    opens io.otp4j.dist to info.picocli; // the node command's options
 
     exports io.otp4j.dist;
     exports io.otp4j.dist.term;

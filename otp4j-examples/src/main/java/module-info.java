@@ -3,6 +3,7 @@ module io.otp4j.examples {
     requires io.otp4j.core;
     requires io.otp4j.tables;
     requires io.otp4j.stage;
+    requires io.otp4j.dist;
     requires org.slf4j; // the event log example writes through it
 
     // the cache's rows are records that the tables module reads and rebuilds

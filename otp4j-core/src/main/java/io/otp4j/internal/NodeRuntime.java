@@ -364,6 +364,53 @@ public final class NodeRuntime implements Node {
         }
     }
 
+    /**
+     * Entry point for a link request arriving from another node: {@code from} (remote) links to
+     * {@code to} (local). Returns false if {@code to} is not alive; the caller then sends
+     * {@code from} an exit with reason {@code noproc}, as ERTS does.
+     */
+    public boolean remoteLink(Pid from, Pid to) {
+        ProcessImpl t = table.get(to);
+        if (t == null) return false;
+        synchronized (t) {
+            if (t.exitReason != null) return false;
+            t.ext().links().add(from);
+            return true;
+        }
+    }
+
+    /** Entry point for an unlink arriving from another node. */
+    public void remoteUnlink(Pid from, Pid to) {
+        ProcessImpl t = table.get(to);
+        if (t == null) return;
+        synchronized (t) {
+            if (t.ext != null && t.ext.links != null) t.ext.links.remove(from);
+        }
+    }
+
+    /** Entry point for a demonitor arriving from another node. */
+    public void remoteDemonitor(Pid target, Ref ref) {
+        ProcessImpl t = table.get(target);
+        if (t == null) return;
+        synchronized (t) {
+            if (t.ext != null && t.ext.monitoredBy != null) t.ext.monitoredBy.remove(ref);
+        }
+    }
+
+    /** Entry point for a message arriving from another node: delivered, or dropped if the process is gone. */
+    public void remoteSend(Pid to, Object msg) {
+        ProcessImpl p = table.get(to);
+        if (p != null) p.deliver(msg);
+    }
+
+    /** Entry point for a message to a registered name arriving from another node: false if nobody has the name. */
+    public boolean remoteSend(String registered, Object msg) {
+        ProcessImpl p = names.get(registered);
+        if (p == null) return false;
+        p.deliver(msg);
+        return true;
+    }
+
     /** Entry point for a link exit signal arriving from another node. */
     public void remoteLinkExit(Pid from, Pid to, ExitReason reason) {
         ProcessImpl t = table.get(to);
@@ -695,6 +742,7 @@ public final class NodeRuntime implements Node {
     public boolean watchCall(Pid target, CallWaiter w) {
         ProcessImpl t = lookup(target);
         if (t == null) {
+            if (!isLocal(target) && !target.node().equals(name)) return remote.watchCall(target, w);
             w.processDown(ExitReason.NOPROC);
             return false;
         }

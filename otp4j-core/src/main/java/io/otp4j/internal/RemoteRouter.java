@@ -38,6 +38,15 @@ public interface RemoteRouter {
 
     void nodeStopped();
 
+    /**
+     * Watches a remote process for a call ({@link NodeRuntime#watchCall}): {@code w} hears of its
+     * death, or of the loss of its node. Returns false (having told {@code w}) if it cannot be watched.
+     */
+    default boolean watchCall(Pid target, CallWaiter w) {
+        w.processDown(ExitReason.NOCONNECTION);
+        return false;
+    }
+
     /** No distribution: every other node is unreachable. */
     RemoteRouter NONE = new RemoteRouter() {
         @Override

@@ -1,0 +1,128 @@
+package io.otp4j.dist;
+
+import io.otp4j.Node;
+import io.otp4j.Pid;
+import io.otp4j.Proc;
+import io.otp4j.dist.internal.DistNode;
+import io.otp4j.internal.NodeRuntime;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+
+/**
+ * A node's membership of an Erlang cluster: it listens for other nodes, registers with EPMD, and
+ * makes pids of other nodes reachable, so that {@code Proc.send}, {@code Proc.link},
+ * {@code Proc.monitor} and {@code Proc.exit} work across nodes, with Erlang/OTP and Elixir nodes as
+ * well as otp4j ones.
+ *
+ * {@snippet :
+ * Node node = Node.start(Node.Options.named("j1@localhost"));
+ * Distribution dist = Distribution.start(node, DistOptions.cookie("secret"));
+ * node.run(() -> {
+ *     dist.send("pong", "e1@localhost", Tuple.of(Atom.of("ping"), Proc.self()));   // {pong, 'e1@localhost'} ! {ping, self()}
+ *     return Proc.receive();
+ * });
+ * }
+ *
+ * <p>Connections are made on demand, as in Erlang: the first message, link or monitor towards a
+ * node connects to it (the cookie must match). When a connection is lost, links across it give
+ * {@code noconnection} exits and monitors {@code noconnection} Downs.
+ */
+public final class Distribution {
+    private static final Map<NodeRuntime, Distribution> RUNNING = new ConcurrentHashMap<>();
+
+    private final DistNode dist;
+    private final Map<Pid, BiConsumer<String, Boolean>> watchers = new ConcurrentHashMap<>();
+
+    private Distribution(DistNode dist) {
+        this.dist = dist;
+    }
+
+    /**
+     * Starts distribution on a named node ({@code alive@host}).
+     *
+     * @throws IOException           if the port cannot be bound or EPMD cannot be reached
+     * @throws IllegalStateException if the node is not named, or is already distributed
+     */
+    public static Distribution start(Node node, DistOptions options) throws IOException {
+        NodeRuntime rt = (NodeRuntime) Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(options, "options");
+        synchronized (RUNNING) {
+            if (RUNNING.containsKey(rt)) throw new IllegalStateException("node " + node.name() + " is already distributed");
+            Distribution d = new Distribution(DistNode.start(rt, options));
+            RUNNING.put(rt, d);
+            rt.onStop(() -> RUNNING.remove(rt));
+            return d;
+        }
+    }
+
+    /** This node's name. */
+    public String name() {
+        return dist.name().toString();
+    }
+
+    /** The port other nodes connect to. */
+    public int port() {
+        return dist.port();
+    }
+
+    /** Connects to {@code node} now ({@code net_kernel:connect_node/1}); false if it cannot be reached. */
+    public boolean connect(String node) {
+        return dist.connect(node);
+    }
+
+    /** Closes the connection to {@code node} ({@code erlang:disconnect_node/1}). */
+    public boolean disconnect(String node) {
+        return dist.disconnect(node);
+    }
+
+    /** The connected nodes ({@code nodes(connected)}). */
+    public List<String> nodes() {
+        return dist.nodes();
+    }
+
+    /**
+     * Sends {@code msg} to the process registered as {@code name} on {@code node}
+     * ({@code {Name, Node} ! Msg}). Must be called from a process: the sender's pid travels with
+     * the message.
+     */
+    public void send(String name, String node, Object msg) {
+        Objects.requireNonNull(msg, "msg");
+        if (node.equals(name())) {
+            Proc.send(name, msg);
+            return;
+        }
+        dist.send(Proc.self(), name, node, msg);
+    }
+
+    /**
+     * Subscribes {@code pid} to node events ({@code net_kernel:monitor_nodes/1}): it receives
+     * {@link NodeUp} and {@link NodeDown} messages.
+     */
+    public void monitorNodes(Pid pid, boolean on) {
+        if (on) {
+            BiConsumer<String, Boolean> w = (n, up) -> Proc.send(pid, up ? new NodeUp(n) : new NodeDown(n));
+            if (watchers.putIfAbsent(pid, w) == null) dist.watchNodes(w, true);
+        } else {
+            BiConsumer<String, Boolean> w = watchers.remove(pid);
+            if (w != null) dist.watchNodes(w, false);
+        }
+    }
+
+    /** Stops distribution: every connection is closed (links and monitors across them break). */
+    public void stop() {
+        dist.stop();
+    }
+
+    /** A node connected ({@code {nodeup, Node}}). */
+    public record NodeUp(String node) {
+    }
+
+    /** A node's connection was lost ({@code {nodedown, Node}}). */
+    public record NodeDown(String node) {
+    }
+}

@@ -1,0 +1,718 @@
+package io.otp4j.dist.internal;
+
+import io.otp4j.Atom;
+import io.otp4j.ExitReason;
+import io.otp4j.Pid;
+import io.otp4j.Ref;
+import io.otp4j.Tuple;
+import io.otp4j.dist.DistOptions;
+import io.otp4j.dist.NodeName;
+import io.otp4j.dist.internal.connection.Connection;
+import io.otp4j.dist.internal.connection.ConnectionConfig;
+import io.otp4j.dist.internal.connection.DistFlags;
+import io.otp4j.dist.internal.connection.DistStream;
+import io.otp4j.dist.internal.connection.FrameListener;
+import io.otp4j.dist.internal.connection.Handshake;
+import io.otp4j.dist.internal.connection.HandshakeConfig;
+import io.otp4j.dist.internal.connection.HandshakeException;
+import io.otp4j.dist.internal.connection.HandshakeRegistry;
+import io.otp4j.dist.internal.connection.HandshakeResult;
+import io.otp4j.dist.internal.epmd.EpmdClient;
+import io.otp4j.dist.internal.epmd.EpmdServer;
+import io.otp4j.dist.internal.epmd.NodeType;
+import io.otp4j.dist.internal.epmd.PortInfo;
+import io.otp4j.dist.internal.epmd.Registration;
+import io.otp4j.dist.internal.etf.DistDecoder;
+import io.otp4j.dist.internal.etf.DistEncoder;
+import io.otp4j.dist.internal.etf.DistMessage;
+import io.otp4j.dist.term.ImproperList;
+import io.otp4j.behaviour.From;
+import io.otp4j.behaviour.GenServer;
+import io.otp4j.internal.CallWaiter;
+import io.otp4j.internal.NodeRuntime;
+import io.otp4j.internal.gen.Gen;
+import io.otp4j.internal.RemoteRouter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+/**
+ * A node's distribution: the listener, the EPMD registration, one {@link Peer} per connected node,
+ * and the translation between the distribution protocol's control messages and the process core
+ * (this is the core's {@link RemoteRouter}). Connections are made on demand, as Erlang does: the
+ * first send, link or monitor towards a node connects to it; what is sent meanwhile waits, in order.
+ */
+public final class DistNode implements RemoteRouter {
+    private static final Logger LOG = LoggerFactory.getLogger("io.otp4j.dist");
+    private static final Atom NET_KERNEL = Atom.of("net_kernel");
+    private static final Atom GEN_CALL = Atom.of("$gen_call");
+    private static final Atom GEN_CAST = Atom.of("$gen_cast");
+    private static final Atom IS_AUTH = Atom.of("is_auth");
+    private static final Atom YES = Atom.of("yes");
+    private static final Atom NOPROC = Atom.of("noproc");
+    private static final int FRAGMENT_SIZE = 64 * 1024;
+
+    final NodeRuntime node;
+    final NodeName self;
+    final DistOptions options;
+    private final HandshakeConfig handshake;
+    private final ConnectionConfig connectionConfig;
+    private final ServerSocket listener;
+    private final Registration registration;
+    private final EpmdServer epmdServer;
+    private final EpmdClient epmd;
+    private final ConcurrentHashMap<String, Peer> peers = new ConcurrentHashMap<>();
+    private final Set<BiConsumer<String, Boolean>> nodeWatchers = new CopyOnWriteArraySet<>();
+    private final AtomicLong sequence = new AtomicLong();
+    private final AtomicLong unlinkIds = new AtomicLong();
+    private volatile boolean stopped;
+    /** Calls made from this node to processes of other nodes, by tag: the reply completes them. */
+    private final ConcurrentHashMap<Ref, From> pendingCalls = new ConcurrentHashMap<>();
+    /** The monitor watching the callee of each pending call, by the call's waiter. */
+    private final ConcurrentHashMap<CallWaiter, Ref> callMonitors = new ConcurrentHashMap<>();
+    /** Call waiters by the ref of the monitor that watches their callee. */
+    private final ConcurrentHashMap<Ref, CallWaiter> waitersByMonitor = new ConcurrentHashMap<>();
+    /** A process of this node standing in for callers that are not processes, and watching callees. */
+    private Pid proxy;
+
+    private DistNode(NodeRuntime node, DistOptions options) throws IOException {
+        this.node = node;
+        this.options = options;
+        this.self = NodeName.parse(node.name());
+        this.handshake = HandshakeConfig.of(self, node.creation(), options.cookie())
+                .withHidden(options.hidden()).withSetupTimeout(options.setupTime());
+        this.connectionConfig = ConnectionConfig.DEFAULT.withTickTime(options.tickTime());
+        this.epmd = new EpmdClient(options.epmdPort());
+        this.epmdServer = options.startEpmd()
+                ? EpmdServer.startIfAbsent(EpmdServer.Config.port(options.epmdPort())
+                .withBindAddress(options.bindAddress())).orElse(null)
+                : null;
+        ServerSocket ss = new ServerSocket();
+        try {
+            ss.bind(new InetSocketAddress(options.bindAddress(), options.listenPort()));
+            this.registration = epmd.register(self.alive(), ss.getLocalPort(),
+                    options.hidden() ? NodeType.HIDDEN : NodeType.NORMAL);
+        } catch (IOException | RuntimeException e) {
+            ss.close();
+            if (epmdServer != null) epmdServer.close();
+            throw e;
+        }
+        this.listener = ss;
+        Thread.ofVirtual().name("dist-accept-" + self).start(this::acceptLoop);
+    }
+
+    /** Starts distribution on {@code node} and installs it as the node's router. */
+    public static DistNode start(NodeRuntime node, DistOptions options) throws IOException {
+        if ("nonode@nohost".equals(node.name())) {
+            throw new IllegalStateException("distribution needs a named node (alive@host), not nonode@nohost");
+        }
+        DistNode d = new DistNode(node, options);
+        d.proxy = node.spawn(() -> {
+            for (;;) io.otp4j.Proc.receive(); // replies to it are taken by their tags before delivery
+        });
+        node.installRemoteRouter(d);
+        node.onStop(d::stop);
+        try {
+            node.run(() -> GenServer.start(new NetKernel(), io.otp4j.behaviour.StartOptions.named("net_kernel")));
+        } catch (Exception e) {
+            d.stop();
+            throw new IOException("net_kernel could not start: " + e.getMessage(), e);
+        }
+        LOG.info("node {} is distributed: listening on {}, registered with EPMD on port {}", d.self,
+                d.listener.getLocalSocketAddress(), options.epmdPort());
+        return d;
+    }
+
+    public NodeName name() {
+        return self;
+    }
+
+    public int port() {
+        return listener.getLocalPort();
+    }
+
+    /** The nodes connected now (visible and hidden). */
+    public List<String> nodes() {
+        List<String> out = new ArrayList<>();
+        for (Peer p : peers.values()) if (p.connection != null && p.connection.isOpen()) out.add(p.name.toString());
+        return out;
+    }
+
+    /** Connects to {@code nodeName} if not connected; true once connected ({@code net_kernel:connect_node}). */
+    public boolean connect(String nodeName) {
+        if (nodeName.equals(self.toString())) return true;
+        Peer p = peer(nodeName);
+        return p != null && p.awaitConnected();
+    }
+
+    /** Called with (node, true) on nodeup and (node, false) on nodedown. */
+    public void watchNodes(BiConsumer<String, Boolean> watcher, boolean on) {
+        if (on) nodeWatchers.add(watcher);
+        else nodeWatchers.remove(watcher);
+    }
+
+    /** Disconnects from {@code nodeName}; true if it was connected. */
+    public boolean disconnect(String nodeName) {
+        Peer p = peers.get(nodeName);
+        if (p == null || p.connection == null) return false;
+        p.connection.close("disconnect");
+        return true;
+    }
+
+    /** Stops distribution: closes every connection, the listener and the EPMD registration. */
+    public void stop() {
+        if (stopped) return;
+        stopped = true;
+        try {
+            listener.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+        for (Peer p : peers.values()) p.close("node stopped");
+        registration.close();
+        if (epmdServer != null) epmdServer.close();
+    }
+
+    // ------------------------------------------------------------------ peers
+
+    /** The peer for {@code nodeName}, connecting to it if needed; null for a name that is not alive@host. */
+    Peer peer(String nodeName) {
+        Peer p = peers.get(nodeName);
+        if (p != null) return p;
+        NodeName n;
+        try {
+            n = NodeName.parse(nodeName);
+        } catch (IllegalArgumentException bad) {
+            return null;
+        }
+        if (stopped) return null;
+        Peer fresh = new Peer(n);
+        p = peers.putIfAbsent(nodeName, fresh);
+        if (p != null) return p;
+        Thread.ofVirtual().name("dist-connect-" + nodeName).start(() -> connectTo(fresh));
+        return fresh;
+    }
+
+    private void connectTo(Peer p) {
+        Socket socket = null;
+        try {
+            InetAddress host = InetAddress.getByName(p.name.host());
+            Optional<PortInfo> port = epmd.portPlease(host, p.name.alive());
+            if (port.isEmpty()) throw new IOException("EPMD on " + p.name.host() + " does not know " + p.name.alive());
+            socket = new Socket();
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(host, port.get().port()), (int) options.setupTime().toMillis());
+            DistStream stream = DistStream.of(socket);
+            HandshakeResult r = Handshake.initiate(stream, handshake, p.name, registry);
+            attach(p, stream, r);
+        } catch (HandshakeException e) {
+            closeQuietly(socket);
+            if (p.connection != null) return; // the other node's attempt won and is attached
+            LOG.warn("connection to {} failed: {}", p.name, e.getMessage());
+            p.failed(e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(socket);
+            if (p.connection != null) return;
+            LOG.warn("connection to {} failed: {}", p.name, e.toString());
+            p.failed(e.toString());
+        }
+    }
+
+    private void acceptLoop() {
+        while (!stopped) {
+            Socket s;
+            try {
+                s = listener.accept();
+            } catch (IOException e) {
+                if (!stopped) LOG.warn("the distribution listener of {} failed: {}", self, e.toString());
+                return;
+            }
+            Thread.ofVirtual().name("dist-handshake").start(() -> {
+                try {
+                    s.setTcpNoDelay(true);
+                    DistStream stream = DistStream.of(s);
+                    HandshakeResult r = Handshake.accept(stream, handshake, registry);
+                    Peer p = peers.computeIfAbsent(r.peer().toString(), k -> new Peer(r.peer()));
+                    attach(p, stream, r);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("a node connecting to {} from {} was refused: {}", self, s.getRemoteSocketAddress(),
+                            e.getMessage());
+                    closeQuietly(s);
+                }
+            });
+        }
+    }
+
+    private void attach(Peer p, DistStream stream, HandshakeResult r) {
+        Connection c = Connection.start(stream, r, connectionConfig, p);
+        boolean up = p.connected(c, r);
+        if (!up) {
+            c.close("superseded");
+            return;
+        }
+        LOG.info("node {} connected to {} ({})", self, p.name, r.initiated() ? "we connected" : "it connected");
+        for (BiConsumer<String, Boolean> w : nodeWatchers) w.accept(p.name.toString(), true);
+    }
+
+    private final HandshakeRegistry registry = new HandshakeRegistry() {
+        @Override
+        public Pending acceptPending(NodeName peer) {
+            Peer p = peers.get(peer.toString());
+            if (p == null) return Pending.OK;
+            if (p.connection != null && p.connection.isOpen()) return Pending.ALIVE;
+            if (p.connecting) {
+                return HandshakeRegistry.ownAttemptWins(self, peer) ? Pending.NOK : Pending.OK_SIMULTANEOUS;
+            }
+            return Pending.OK;
+        }
+
+        @Override
+        public boolean isPending(NodeName peer) {
+            Peer p = peers.get(peer.toString());
+            return p != null && p.connection == null;
+        }
+
+        @Override
+        public void replace(NodeName peer) {
+            Peer p = peers.get(peer.toString());
+            if (p != null && p.connection != null) p.connection.close("replaced by a new connection");
+        }
+    };
+
+    private static void closeQuietly(Socket s) {
+        if (s == null) return;
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+
+    /** A link between a local and a remote process, as the connection tracks it. */
+    private record Link(Pid local, Pid remote) {
+    }
+
+    /** A monitor across the connection: {@code watcher} monitors {@code target}. */
+    private record Monitor(Pid watcher, Pid target) {
+    }
+
+    /**
+     * One other node: its connection (null while connecting), what waits to be sent until it is
+     * up, and the links and monitors that cross it (broken with {@code noconnection} when it goes).
+     */
+    final class Peer implements FrameListener {
+        final NodeName name;
+        volatile Connection connection;
+        volatile boolean connecting = true;
+        private List<Control> waiting = new ArrayList<>();
+        private DistEncoder encoder;
+        private long flags;
+        private final DistDecoder decoder = new DistDecoder();
+        final Set<Link> links = ConcurrentHashMap.newKeySet();
+        /** Monitors held by local processes on processes of this node. */
+        final Map<Ref, Monitor> outgoing = new ConcurrentHashMap<>();
+        /** Monitors held by processes of this node on local processes. */
+        final Map<Ref, Monitor> incoming = new ConcurrentHashMap<>();
+
+        Peer(NodeName name) {
+            this.name = name;
+        }
+
+        /** Sends a control message now, or after the connection is up. */
+        void send(Control c) {
+            Connection conn = connection;
+            if (conn != null) {
+                write(conn, c);
+                return;
+            }
+            synchronized (this) {
+                if (connection == null) {
+                    if (waiting != null) waiting.add(c);
+                    else dropped(c); // the connection failed
+                    return;
+                }
+            }
+            write(connection, c);
+        }
+
+        private void write(Connection conn, Control c) {
+            List<byte[]> frames;
+            try {
+                frames = encoder.encode(c.toTuple(), c.payload(), sequence.incrementAndGet());
+            } catch (RuntimeException e) {
+                LOG.warn("a message from {} to {} cannot be sent: {}", self, name, e.getMessage());
+                return;
+            }
+            for (byte[] f : frames) conn.send(f);
+        }
+
+        synchronized boolean connected(Connection c, HandshakeResult r) {
+            if (connection != null && connection.isOpen()) return false;
+            flags = r.flags();
+            encoder = new DistEncoder(c.usesDistHeader(), (flags & DistFlags.FRAGMENTS) != 0 ? FRAGMENT_SIZE : 0, 10_000);
+            connection = c;
+            connecting = false;
+            List<Control> queued = waiting;
+            waiting = null;
+            if (queued != null) for (Control q : queued) write(c, q);
+            notifyAll();
+            return true;
+        }
+
+        /** The connection could not be made: what waited is dropped, links and monitors break. */
+        void failed(String reason) {
+            List<Control> queued;
+            synchronized (this) {
+                if (connection != null) return;
+                connecting = false;
+                queued = waiting;
+                waiting = null;
+                notifyAll();
+            }
+            peers.remove(name.toString(), this);
+            if (queued != null) for (Control c : queued) dropped(c);
+            breakAll();
+        }
+
+        synchronized boolean awaitConnected() {
+            long deadline = System.nanoTime() + options.setupTime().toNanos() * 2;
+            while (connection == null && connecting) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                try {
+                    wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return connection != null && connection.isOpen();
+        }
+
+        /** What happens to a control message that could not be sent: links and monitors get noconnection. */
+        private void dropped(Control c) {
+            switch (c) {
+                case Control.Link(Pid from, Pid to) -> {
+                    links.remove(new Link(from, to));
+                    node.remoteLinkExit(to, from, ExitReason.NOCONNECTION);
+                }
+                case Control.MonitorP(Pid from, Object target, Ref ref) -> {
+                    outgoing.remove(ref);
+                    CallWaiter w = waitersByMonitor.remove(ref);
+                    if (w != null) {
+                        callMonitors.remove(w);
+                        w.processDown(ExitReason.NOCONNECTION);
+                    } else {
+                        node.remoteDown(from, ref, target instanceof Pid tp ? tp : null, ExitReason.NOCONNECTION);
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+
+        private void breakAll() {
+            for (Link l : links) node.remoteLinkExit(l.remote(), l.local(), ExitReason.NOCONNECTION);
+            links.clear();
+            for (Map.Entry<Ref, Monitor> e : outgoing.entrySet()) {
+                CallWaiter w = waitersByMonitor.remove(e.getKey());
+                if (w != null) {
+                    callMonitors.remove(w);
+                    w.processDown(ExitReason.NOCONNECTION);
+                } else {
+                    node.remoteDown(e.getValue().watcher(), e.getKey(), e.getValue().target(), ExitReason.NOCONNECTION);
+                }
+            }
+            outgoing.clear();
+            for (Map.Entry<Ref, Monitor> e : incoming.entrySet()) node.remoteDemonitor(e.getValue().target(), e.getKey());
+            incoming.clear();
+        }
+
+        void close(String reason) {
+            Connection c = connection;
+            if (c != null) c.close(reason);
+            else failed(reason);
+        }
+
+        // -------------------------------------------------------------- incoming
+
+        @Override
+        public void onFrame(ByteBuffer frame) {
+            DistMessage m = decoder.receive(frame);
+            if (m == null) return; // a fragment of a message not complete yet
+            Control c;
+            try {
+                c = Control.parse(m.control(), m.payload());
+            } catch (IllegalArgumentException bad) {
+                throw new IllegalStateException("from " + name + ": " + bad.getMessage(), bad);
+            }
+            handle(c);
+        }
+
+        @Override
+        public void onClosed(String reason) {
+            synchronized (this) {
+                connection = null;
+                connecting = false;
+                notifyAll();
+            }
+            peers.remove(name.toString(), this);
+            LOG.info("node {} lost its connection to {}: {}", self, name, reason);
+            breakAll();
+            for (BiConsumer<String, Boolean> w : nodeWatchers) w.accept(name.toString(), false);
+        }
+
+        private void handle(Control c) {
+            switch (c) {
+                case Control.Send(Pid from, Pid to, Object msg) -> {
+                    if (!isReply(msg)) node.remoteSend(to, inbound(msg));
+                }
+                case Control.RegSend(Pid from, Atom to, Object msg) -> {
+                    if (!node.remoteSend(to.name(), inbound(msg)) && NET_KERNEL.equals(to)) netKernel(from, msg);
+                }
+                case Control.AliasSend(Pid from, Ref alias, Object msg) ->
+                        LOG.debug("{} dropped a message to the alias {}: aliases are not supported yet", self, alias);
+                case Control.Link(Pid from, Pid to) -> {
+                    if (node.remoteLink(from, to)) {
+                        links.add(new Link(to, from));
+                    } else {
+                        send(new Control.LinkExit(to, from, NOPROC, false));
+                    }
+                }
+                case Control.UnlinkId(long id, Pid from, Pid to) -> {
+                    links.remove(new Link(to, from));
+                    node.remoteUnlink(from, to);
+                    send(new Control.UnlinkIdAck(id, to, from));
+                }
+                case Control.UnlinkIdAck ack -> {
+                }
+                case Control.Unlink(Pid from, Pid to) -> {
+                    links.remove(new Link(to, from));
+                    node.remoteUnlink(from, to);
+                }
+                case Control.LinkExit(Pid from, Pid to, Object reason, boolean p) -> {
+                    links.remove(new Link(to, from));
+                    node.remoteLinkExit(from, to, Reasons.fromTerm(reason));
+                }
+                case Control.Exit2(Pid from, Pid to, Object reason, boolean p) ->
+                        node.remoteExit(from, to, Reasons.fromTerm(reason));
+                case Control.MonitorP(Pid from, Object target, Ref ref) -> {
+                    Pid t = target instanceof Pid tp ? tp
+                            : target instanceof Atom a ? node.whereis(a.name()).orElse(null) : null;
+                    if (t != null && node.remoteMonitor(from, t, ref)) {
+                        incoming.put(ref, new Monitor(from, t));
+                    } else {
+                        send(new Control.MonitorPExit(target, from, ref, NOPROC, false));
+                    }
+                }
+                case Control.DemonitorP(Pid from, Object target, Ref ref) -> {
+                    Monitor m = incoming.remove(ref);
+                    if (m != null) node.remoteDemonitor(m.target(), ref);
+                }
+                case Control.MonitorPExit(Object from, Pid to, Ref ref, Object reason, boolean p) -> {
+                    CallWaiter w = waitersByMonitor.remove(ref);
+                    if (w != null) {
+                        callMonitors.remove(w);
+                        outgoing.remove(ref);
+                        w.processDown(Reasons.fromTerm(reason));
+                        return;
+                    }
+                    Monitor m = outgoing.remove(ref);
+                    node.remoteDown(to, ref, m != null ? m.target() : from instanceof Pid fp ? fp : null,
+                            Reasons.fromTerm(reason));
+                }
+                case Control.SpawnRequest req -> send(new Control.SpawnReply(req.reqId(), req.from(), 0, Atom.of("notsup")));
+                case Control.SpawnReply r -> LOG.debug("{} ignored a spawn reply: {}", self, r);
+                case Control.GroupLeader g -> {
+                }
+                case Control.Unknown(Tuple t) -> LOG.debug("{} ignored a control message from {}: {}", self, name, t);
+            }
+        }
+
+        /** The few requests Erlang nodes make of net_kernel: {@code is_auth} (what net_adm:ping asks). */
+        private void netKernel(Pid from, Object msg) {
+            if (msg instanceof Tuple t && t.size() == 3 && GEN_CALL.equals(t.get(0)) && t.get(1) instanceof Tuple f
+                    && f.size() == 2 && f.get(0) instanceof Pid caller) {
+                Object tag = f.get(1);
+                Object request = t.get(2);
+                if (request instanceof Tuple r && r.size() == 2 && IS_AUTH.equals(r.get(0))) {
+                    send(new Control.Send(null, caller, Tuple.of(tag, YES)));
+                    return;
+                }
+                LOG.debug("{}: net_kernel call not supported: {}", self, request);
+                return;
+            }
+            LOG.debug("{}: message to net_kernel dropped: {}", self, msg);
+        }
+    }
+
+    // ------------------------------------------------------------------ RemoteRouter: the core's outgoing side
+
+    private Peer peerOf(Pid pid) {
+        return peer(pid.node());
+    }
+
+    @Override
+    public void send(Pid from, Pid to, Object msg) {
+        Peer p = peerOf(to);
+        if (p == null) return;
+        boolean sender = from != null && (p.flags & DistFlags.SEND_SENDER) != 0;
+        p.send(new Control.Send(sender ? from : null, to, outbound(msg)));
+    }
+
+    /**
+     * The generic core's messages in Erlang's shapes: a call is {@code {'$gen_call', {Pid, Tag}, Req}}
+     * (its reply, {@code {Tag, Reply}}, is taken by the tag when it comes back), a cast
+     * {@code {'$gen_cast', Msg}}.
+     */
+    private Object outbound(Object msg) {
+        if (msg instanceof Gen.Call(Object request, From from)) {
+            Ref tag = from.tag();
+            pendingCalls.put(tag, from);
+            Pid caller = from.caller() != null ? from.caller() : proxy;
+            return Tuple.of(GEN_CALL, Tuple.of(caller, tag), request);
+        }
+        if (msg instanceof Gen.Cast(Object m)) return Tuple.of(GEN_CAST, m);
+        return msg;
+    }
+
+    /** Erlang's generic-server messages arriving for a local process, in the core's shapes. */
+    private Object inbound(Object msg) {
+        if (msg instanceof Tuple t) {
+            if (t.size() == 3 && GEN_CALL.equals(t.get(0)) && t.get(1) instanceof Tuple f && f.size() == 2
+                    && f.get(0) instanceof Pid caller && RemoteFrom.isTag(f.get(1))) {
+                return new Gen.Call(t.get(2), new RemoteFrom(this, caller, f.get(1)));
+            }
+            if (t.size() == 2 && GEN_CAST.equals(t.get(0))) return new Gen.Cast(t.get(1));
+        }
+        return msg;
+    }
+
+    /** A reply to a call this node made: completes the call instead of reaching a mailbox. */
+    private boolean isReply(Object msg) {
+        if (!(msg instanceof Tuple t) || t.size() != 2 || !(t.get(0) instanceof Ref tag)) return false;
+        From from = pendingCalls.remove(tag);
+        if (from == null) return false;
+        if (from instanceof CallWaiter w) {
+            Ref mon = callMonitors.remove(w);
+            if (mon != null) {
+                waitersByMonitor.remove(mon);
+                for (Peer q : peers.values()) {
+                    Monitor m = q.outgoing.remove(mon);
+                    if (m != null) q.send(new Control.DemonitorP(proxy, m.target(), mon));
+                }
+            }
+        }
+        GenServer.reply(from, t.get(1));
+        return true;
+    }
+
+    @Override
+    public boolean watchCall(Pid target, CallWaiter w) {
+        Peer p = peerOf(target);
+        if (p == null) {
+            w.processDown(ExitReason.NOCONNECTION);
+            return false;
+        }
+        Ref ref = node.makeRef(null);
+        callMonitors.put(w, ref);
+        waitersByMonitor.put(ref, w);
+        p.outgoing.put(ref, new Monitor(proxy, target));
+        p.send(new Control.MonitorP(proxy, target, ref));
+        return true;
+    }
+
+    /** A message to {@code name} on {@code nodeName} ({@code {Name, Node} ! Msg}). */
+    public void send(Pid from, String name, String nodeName, Object msg) {
+        Peer p = peer(nodeName);
+        if (p != null) p.send(new Control.RegSend(from, Atom.of(name), msg));
+    }
+
+    @Override
+    public void link(Pid from, Pid to) {
+        Peer p = peerOf(to);
+        if (p == null) {
+            node.remoteLinkExit(to, from, ExitReason.NOCONNECTION);
+            return;
+        }
+        p.links.add(new Link(from, to));
+        p.send(new Control.Link(from, to));
+    }
+
+    @Override
+    public void unlink(Pid from, Pid to) {
+        Peer p = peers.get(to.node());
+        if (p == null) return;
+        p.links.remove(new Link(from, to));
+        p.send(new Control.UnlinkId(unlinkIds.incrementAndGet(), from, to));
+    }
+
+    @Override
+    public void exit(Pid from, Pid to, ExitReason reason) {
+        Peer p = peerOf(to);
+        if (p == null) return;
+        boolean payload = (p.flags & DistFlags.EXIT_PAYLOAD) != 0;
+        p.send(new Control.Exit2(from, to, Reasons.toTerm(reason), payload));
+    }
+
+    @Override
+    public void linkExit(Pid from, Pid to, ExitReason reason) {
+        Peer p = peers.get(to.node());
+        if (p == null) return;
+        p.links.remove(new Link(from, to));
+        boolean payload = (p.flags & DistFlags.EXIT_PAYLOAD) != 0;
+        p.send(new Control.LinkExit(from, to, Reasons.toTerm(reason), payload));
+    }
+
+    @Override
+    public void monitor(Pid watcher, Pid target, Ref ref) {
+        Peer p = peerOf(target);
+        if (p == null) {
+            node.remoteDown(watcher, ref, target, ExitReason.NOCONNECTION);
+            return;
+        }
+        p.outgoing.put(ref, new Monitor(watcher, target));
+        p.send(new Control.MonitorP(watcher, target, ref));
+    }
+
+    @Override
+    public void demonitor(Pid watcher, Pid target, Ref ref) {
+        Peer p = peers.get(target.node());
+        if (p == null) return;
+        if (p.outgoing.remove(ref) != null) p.send(new Control.DemonitorP(watcher, target, ref));
+    }
+
+    @Override
+    public void down(Pid watcher, Ref ref, Pid pid, ExitReason reason) {
+        Peer p = peers.get(watcher.node());
+        if (p == null) return;
+        p.incoming.remove(ref);
+        boolean payload = (p.flags & DistFlags.EXIT_PAYLOAD) != 0;
+        p.send(new Control.MonitorPExit(pid, watcher, ref, Reasons.toTerm(reason), payload));
+    }
+
+    @Override
+    public void nodeStopped() {
+        stop();
+    }
+
+    /** An Erlang call's tag may be a reference or {@code [alias | Ref]}; both are sent back as they came. */
+    static boolean isTag(Object tag) {
+        return tag instanceof Ref || tag instanceof ImproperList;
+    }
+}

@@ -1,0 +1,205 @@
+package io.otp4j.dist;
+
+import io.otp4j.dist.internal.epmd.EpmdClient;
+import io.otp4j.dist.internal.epmd.EpmdException;
+import io.otp4j.dist.internal.epmd.Names;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/** Helpers of the EPMD tests: free ports, the real epmd and erl as subprocesses, raw exchanges. */
+final class EpmdTestSupport {
+    private EpmdTestSupport() {}
+
+    static final String EPMD = "/usr/bin/epmd";
+    static final String ERL = "/usr/bin/erl";
+
+    static final InetAddress LOOPBACK;
+
+    static {
+        try {
+            LOOPBACK = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+        } catch (IOException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    static boolean epmdInstalled() {
+        return new File(EPMD).canExecute();
+    }
+
+    static boolean erlInstalled() {
+        return new File(ERL).canExecute();
+    }
+
+    /** A port free on 127.0.0.1 a moment ago. */
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(LOOPBACK, 0));
+            return s.getLocalPort();
+        }
+    }
+
+    /** Starts the real epmd in the foreground on {@code port} (127.0.0.1) and waits until it answers. */
+    static Process startRealEpmd(int port, String... extraArgs) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(EPMD, "-port", Integer.toString(port), "-address", "127.0.0.1"));
+        cmd.addAll(List.of(extraArgs));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        EpmdClient probe = new EpmdClient(port, Duration.ofSeconds(1));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (true) {
+            try {
+                probe.names(LOOPBACK);
+                return p;
+            } catch (EpmdException e) {
+                if (!p.isAlive()) throw new IllegalStateException("epmd exited with " + p.exitValue());
+                if (System.nanoTime() > deadline) {
+                    stop(p);
+                    throw new IllegalStateException("epmd did not answer on port " + port, e);
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    /** Stops a subprocess: destroy, wait, then force. */
+    static void stop(Process p) throws InterruptedException {
+        if (p == null) return;
+        p.destroy();
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Runs a command to its end (bounded), returning its exit code and its output (stderr merged). */
+    static Result run(List<String> cmd, Map<String, String> env, Duration limit) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        try {
+            p.getOutputStream().close();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try (InputStream in = p.getInputStream()) {
+                    in.transferTo(out);
+                } catch (IOException ignored) {
+                    // the process is gone
+                }
+            });
+            if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("command did not finish within " + limit + ": " + cmd);
+            }
+            reader.join(5000);
+            return new Result(p.exitValue(), out.toString(StandardCharsets.UTF_8));
+        } finally {
+            stop(p);
+        }
+    }
+
+    record Result(int exit, String output) {}
+
+    /** Waits until {@code condition} holds, or fails. */
+    static void await(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    /** The names of the EPMD on {@code port}, or null when it does not answer. */
+    static Names namesOrNull(int port) {
+        try {
+            return new EpmdClient(port, Duration.ofSeconds(2)).names(LOOPBACK);
+        } catch (EpmdException e) {
+            return null;
+        }
+    }
+
+    static byte[] request(int code, byte... body) {
+        byte[] b = new byte[3 + body.length];
+        int len = 1 + body.length;
+        b[0] = (byte) (len >>> 8);
+        b[1] = (byte) len;
+        b[2] = (byte) code;
+        System.arraycopy(body, 0, b, 3, body.length);
+        return b;
+    }
+
+    /** An ALIVE2_REQ with the given fields (lengths as given, not necessarily true). */
+    static byte[] alive2(int port, int type, int high, int low, byte[] name, byte[] extra) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(port >>> 8);
+        b.write(port);
+        b.write(type);
+        b.write(0);
+        b.write(high >>> 8);
+        b.write(high);
+        b.write(low >>> 8);
+        b.write(low);
+        b.write(name.length >>> 8);
+        b.write(name.length);
+        b.writeBytes(name);
+        b.write(extra.length >>> 8);
+        b.write(extra.length);
+        b.writeBytes(extra);
+        return request(120, b.toByteArray());
+    }
+
+    /** Sends {@code bytes} to 127.0.0.1:port and reads until the peer closes (or {@code limit} passes). */
+    static Exchange exchange(int port, byte[] bytes, Duration limit) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(LOOPBACK, port), 5000);
+            s.getOutputStream().write(bytes);
+            s.getOutputStream().flush();
+            return readToEnd(s, limit);
+        }
+    }
+
+    /** Reads from {@code s} until it closes or {@code limit} passes. */
+    static Exchange readToEnd(Socket s, Duration limit) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long deadline = System.nanoTime() + limit.toNanos();
+        byte[] buf = new byte[4096];
+        InputStream in = s.getInputStream();
+        while (true) {
+            long ms = (deadline - System.nanoTime()) / 1_000_000;
+            if (ms <= 0) return new Exchange(out.toByteArray(), false);
+            s.setSoTimeout((int) ms);
+            try {
+                int n = in.read(buf);
+                if (n < 0) return new Exchange(out.toByteArray(), true);
+                out.write(buf, 0, n);
+            } catch (SocketTimeoutException e) {
+                return new Exchange(out.toByteArray(), false);
+            } catch (IOException e) {
+                // a reset counts as closed
+                return new Exchange(out.toByteArray(), true);
+            }
+        }
+    }
+
+    /** What came back, and whether the peer closed the connection. */
+    record Exchange(byte[] reply, boolean closed) {
+        String text() {
+            return new String(reply, StandardCharsets.UTF_8);
+        }
+    }
+}
