@@ -18,9 +18,12 @@ import java.util.Objects;
  *                    {@code nodes()} of its peers ({@code -hidden})
  * @param tickTime    {@code net_ticktime}: a peer silent this long is declared down (60 s)
  * @param setupTime   how long a connection's handshake may take ({@code net_setuptime}, 7 s)
+ * @param remoteSpawn whether other nodes may run this node's registered functions (remote spawn,
+ *                    erpc and rpc); on by default: only functions registered with
+ *                    {@link Distribution#register} can be run at all
  */
 public record DistOptions(String cookie, int listenPort, InetAddress bindAddress, int epmdPort, boolean startEpmd,
-                          boolean hidden, Duration tickTime, Duration setupTime) {
+                          boolean hidden, Duration tickTime, Duration setupTime, boolean remoteSpawn) {
 
     public DistOptions {
         Objects.requireNonNull(cookie, "cookie");
@@ -35,7 +38,7 @@ public record DistOptions(String cookie, int listenPort, InetAddress bindAddress
     /** The defaults with {@code cookie}: any port on the loopback address, EPMD on its usual port (started if absent). */
     public static DistOptions cookie(String cookie) {
         return new DistOptions(cookie, 0, InetAddress.getLoopbackAddress(), defaultEpmdPort(), true, false,
-                Duration.ofSeconds(60), Duration.ofSeconds(7));
+                Duration.ofSeconds(60), Duration.ofSeconds(7), true);
     }
 
     /** 4369, or {@code ERL_EPMD_PORT} when set, as {@code erl} does. */
@@ -52,31 +55,36 @@ public record DistOptions(String cookie, int listenPort, InetAddress bindAddress
     }
 
     public DistOptions withListenPort(int port) {
-        return new DistOptions(cookie, port, bindAddress, epmdPort, startEpmd, hidden, tickTime, setupTime);
+        return new DistOptions(cookie, port, bindAddress, epmdPort, startEpmd, hidden, tickTime, setupTime, remoteSpawn);
     }
 
     public DistOptions withBindAddress(InetAddress a) {
-        return new DistOptions(cookie, listenPort, a, epmdPort, startEpmd, hidden, tickTime, setupTime);
+        return new DistOptions(cookie, listenPort, a, epmdPort, startEpmd, hidden, tickTime, setupTime, remoteSpawn);
     }
 
     public DistOptions withEpmdPort(int port) {
-        return new DistOptions(cookie, listenPort, bindAddress, port, startEpmd, hidden, tickTime, setupTime);
+        return new DistOptions(cookie, listenPort, bindAddress, port, startEpmd, hidden, tickTime, setupTime, remoteSpawn);
     }
 
     public DistOptions withStartEpmd(boolean on) {
-        return new DistOptions(cookie, listenPort, bindAddress, epmdPort, on, hidden, tickTime, setupTime);
+        return new DistOptions(cookie, listenPort, bindAddress, epmdPort, on, hidden, tickTime, setupTime, remoteSpawn);
     }
 
     public DistOptions withHidden(boolean on) {
-        return new DistOptions(cookie, listenPort, bindAddress, epmdPort, startEpmd, on, tickTime, setupTime);
+        return new DistOptions(cookie, listenPort, bindAddress, epmdPort, startEpmd, on, tickTime, setupTime, remoteSpawn);
     }
 
     public DistOptions withTickTime(Duration t) {
-        return new DistOptions(cookie, listenPort, bindAddress, epmdPort, startEpmd, hidden, t, setupTime);
+        return new DistOptions(cookie, listenPort, bindAddress, epmdPort, startEpmd, hidden, t, setupTime, remoteSpawn);
     }
 
     public DistOptions withSetupTime(Duration t) {
-        return new DistOptions(cookie, listenPort, bindAddress, epmdPort, startEpmd, hidden, tickTime, t);
+        return new DistOptions(cookie, listenPort, bindAddress, epmdPort, startEpmd, hidden, tickTime, t, remoteSpawn);
+    }
+
+    /** Allows or refuses remote spawn, erpc and rpc into this node. */
+    public DistOptions withRemoteSpawn(boolean on) {
+        return new DistOptions(cookie, listenPort, bindAddress, epmdPort, startEpmd, hidden, tickTime, setupTime, on);
     }
 
     @Override

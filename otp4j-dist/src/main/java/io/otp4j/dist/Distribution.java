@@ -113,6 +113,21 @@ public final class Distribution {
         }
     }
 
+    /**
+     * Makes the Java function {@code fn} callable from other nodes as {@code module:function}: by
+     * {@code erpc:call(Node, module, function, Args)}, {@code rpc:call/4}, {@code erpc:cast/4} and
+     * {@code spawn_request(Node, module, function, Args, Opts)}. Only registered functions can be
+     * run; {@link DistOptions#withRemoteSpawn} turns them all off.
+     */
+    public void register(String module, String function, RemoteFunction fn) {
+        dist.register(Objects.requireNonNull(module, "module"), Objects.requireNonNull(function, "function"),
+                Objects.requireNonNull(fn, "fn"));
+    }
+
+    public void unregister(String module, String function) {
+        dist.unregister(module, function);
+    }
+
     /** Stops distribution: every connection is closed (links and monitors across them break). */
     public void stop() {
         dist.stop();

@@ -116,4 +116,30 @@ class DistInteropTest {
             return null;
         });
     }
+
+    @Test
+    void erlangRunsRegisteredJavaFunctionsWithErpcRpcAndSpawnRequest() throws Exception {
+        dist.register("jmath", "add", args -> (Integer) args.get(0) + (Integer) args.get(1));
+        dist.register("jmath", "fail", args -> {
+            throw new IllegalStateException("no way");
+        });
+        String code = "N = 'j1@localhost', "
+                + "io:format(\"erpc ~p~n\", [erpc:call(N, jmath, add, [2, 3])]), "
+                + "io:format(\"rpc ~p~n\", [rpc:call(N, jmath, add, [40, 2])]), "
+                + "io:format(\"undef ~p~n\", [try erpc:call(N, jmath, nothing, []) catch error:E -> E end]), "
+                + "io:format(\"thrown ~p~n\", [try erpc:call(N, jmath, fail, []) catch error:{exception, R, _} -> R end]), "
+                + "Req = spawn_request(N, jmath, add, [1, 1], [monitor]), "
+                + "receive {spawn_reply, Req, ok, P} -> io:format(\"spawned ~p~n\", [node(P)]) end, "
+                + "receive {'DOWN', Req, process, _, Why} -> io:format(\"spawned ended ~p~n\", [Why]) end, "
+                + "erlang:halt().";
+        try (ErlNode erl = new ErlNode("e5@localhost", "interop", epmdPort, code)) {
+            erl.await("erpc 5", WAIT);
+            erl.await("rpc 42", WAIT);
+            erl.await("undef {exception,undef,[]}", WAIT);
+            erl.await("thrown {java_exception,<<\"java.lang.IllegalStateException\">>,<<\"no way\">>}", WAIT);
+            erl.await("spawned j1@localhost", WAIT);
+            erl.await("spawned ended normal", WAIT);
+            assertThat(erl.awaitExit(WAIT)).isZero();
+        }
+    }
 }

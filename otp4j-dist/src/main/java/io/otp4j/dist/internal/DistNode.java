@@ -3,6 +3,7 @@ package io.otp4j.dist.internal;
 import io.otp4j.Atom;
 import io.otp4j.ExitReason;
 import io.otp4j.Pid;
+import io.otp4j.Proc;
 import io.otp4j.Ref;
 import io.otp4j.Tuple;
 import io.otp4j.dist.DistOptions;
@@ -87,6 +88,8 @@ public final class DistNode implements RemoteRouter {
     private final ConcurrentHashMap<CallWaiter, Ref> callMonitors = new ConcurrentHashMap<>();
     /** Call waiters by the ref of the monitor that watches their callee. */
     private final ConcurrentHashMap<Ref, CallWaiter> waitersByMonitor = new ConcurrentHashMap<>();
+    /** Java functions other nodes may call or spawn, by "module:function". */
+    private final ConcurrentHashMap<String, io.otp4j.dist.RemoteFunction> functions = new ConcurrentHashMap<>();
     /** A process of this node standing in for callers that are not processes, and watching callees. */
     private Pid proxy;
 
@@ -536,7 +539,7 @@ public final class DistNode implements RemoteRouter {
                     node.remoteDown(to, ref, m != null ? m.target() : from instanceof Pid fp ? fp : null,
                             Reasons.fromTerm(reason));
                 }
-                case Control.SpawnRequest req -> send(new Control.SpawnReply(req.reqId(), req.from(), 0, Atom.of("notsup")));
+                case Control.SpawnRequest req -> spawnRequest(this, req);
                 case Control.SpawnReply r -> LOG.debug("{} ignored a spawn reply: {}", self, r);
                 case Control.GroupLeader g -> {
                 }
@@ -559,6 +562,118 @@ public final class DistNode implements RemoteRouter {
             }
             LOG.debug("{}: message to net_kernel dropped: {}", self, msg);
         }
+    }
+
+    // ------------------------------------------------------------------ remote spawn, erpc and rpc
+
+    private static final Atom ERPC = Atom.of("erpc");
+    private static final Atom EXECUTE_CALL = Atom.of("execute_call");
+    private static final Atom EXECUTE_CAST = Atom.of("execute_cast");
+    private static final Atom RETURN = Atom.of("return");
+    private static final Atom ERROR = Atom.of("error");
+    private static final Atom UNDEF = Atom.of("undef");
+    private static final Atom LINK = Atom.of("link");
+    private static final Atom MONITOR = Atom.of("monitor");
+    private static final Atom NOTSUP = Atom.of("notsup");
+
+    /** Makes {@code module:function} callable from other nodes. */
+    public void register(String module, String function, io.otp4j.dist.RemoteFunction fn) {
+        functions.put(module + ":" + function, fn);
+    }
+
+    public void unregister(String module, String function) {
+        functions.remove(module + ":" + function);
+    }
+
+    /**
+     * {@code SPAWN_REQUEST}: a new process runs a registered Java function. {@code erpc:execute_call}
+     * and {@code execute_cast} (what erpc and rpc spawn) run the function they name, and exit as
+     * erpc's own do: {@code {Ref, return, Result}}, or {@code {Ref, error, Reason, []}}.
+     */
+    private void spawnRequest(Peer peer, Control.SpawnRequest req) {
+        if (!options.remoteSpawn()) {
+            peer.send(new Control.SpawnReply(req.reqId(), req.from(), 0, NOTSUP));
+            LOG.warn("{} refused a spawn request from {} for {}:{}/{}: remote spawn is off", self, req.from(),
+                    req.module(), req.function(), req.arity());
+            return;
+        }
+        boolean link = false;
+        boolean monitor = false;
+        for (Object o : req.options()) {
+            if (LINK.equals(o)) link = true;
+            if (MONITOR.equals(o) || (o instanceof Tuple t && t.size() == 2 && MONITOR.equals(t.get(0)))) monitor = true;
+        }
+        Proc.Body body = spawnBody(req);
+        // the process waits for the link and monitor to exist before it runs, so that its exit reaches them
+        Pid pid = node.spawn(() -> {
+            Proc.receive(m -> m == GO ? m : null);
+            body.run();
+        });
+        int flags = 0;
+        if (link && node.remoteLink(req.from(), pid)) {
+            peer.links.add(new Link(pid, req.from()));
+            flags |= 1;
+        }
+        if (monitor && node.remoteMonitor(req.from(), pid, req.reqId())) {
+            peer.incoming.put(req.reqId(), new Monitor(req.from(), pid));
+            flags |= 2;
+        }
+        peer.send(new Control.SpawnReply(req.reqId(), req.from(), flags, pid));
+        node.send(null, pid, GO);
+    }
+
+    private static final Object GO = new Object() {
+        @Override
+        public String toString() {
+            return "spawn-go";
+        }
+    };
+
+    private Proc.Body spawnBody(Control.SpawnRequest req) {
+        List<Object> args = req.args();
+        if (ERPC.equals(req.module()) && EXECUTE_CALL.equals(req.function()) && args.size() == 4) {
+            Object ref = args.get(0);
+            return () -> {
+                Tuple reply;
+                try {
+                    reply = Tuple.of(ref, RETURN, apply(args.get(1), args.get(2), args.get(3)));
+                } catch (Undefined u) {
+                    reply = Tuple.of(ref, ERROR, UNDEF, List.of());
+                } catch (Exception e) {
+                    reply = Tuple.of(ref, ERROR, Reasons.toTerm(new ExitReason.Crash(e)), List.of());
+                }
+                // erpc's way of returning: the exit reason carries the result; it is no crash
+                throw new io.otp4j.internal.ProcessImpl.ReportedExit(new ExitReason.Other(reply));
+            };
+        }
+        if (ERPC.equals(req.module()) && EXECUTE_CAST.equals(req.function()) && args.size() == 3) {
+            return () -> {
+                try {
+                    apply(args.get(0), args.get(1), args.get(2));
+                } catch (Exception e) {
+                    LOG.warn("{}: erpc:cast of {}:{} failed: {}", self, args.get(0), args.get(1), e.toString());
+                }
+            };
+        }
+        return () -> apply(req.module(), req.function(), args);
+    }
+
+    /** A function nobody registered. */
+    private static final class Undefined extends Exception {
+        Undefined(String what) {
+            super(what, null, false, false);
+        }
+    }
+
+    private Object apply(Object module, Object function, Object args) throws Exception {
+        if (!(module instanceof Atom m) || !(function instanceof Atom f) || !(args instanceof List<?> a)) {
+            throw new IllegalArgumentException("badarg: " + module + ":" + function + " with " + args);
+        }
+        io.otp4j.dist.RemoteFunction fn = functions.get(m.name() + ":" + f.name());
+        if (fn == null) throw new Undefined(m.name() + ":" + f.name() + "/" + a.size() + " is not registered on " + self);
+        @SuppressWarnings("unchecked")
+        List<Object> list = (List<Object>) a;
+        return fn.apply(list);
     }
 
     // ------------------------------------------------------------------ RemoteRouter: the core's outgoing side
