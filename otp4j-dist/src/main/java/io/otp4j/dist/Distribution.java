@@ -1,6 +1,10 @@
 package io.otp4j.dist;
 
+import io.otp4j.Atom;
 import io.otp4j.Node;
+import io.otp4j.Tuple;
+
+import java.time.Duration;
 import io.otp4j.Pid;
 import io.otp4j.Proc;
 import io.otp4j.dist.internal.DistNode;
@@ -87,8 +91,8 @@ public final class Distribution {
 
     /**
      * Sends {@code msg} to the process registered as {@code name} on {@code node}
-     * ({@code {Name, Node} ! Msg}). Must be called from a process: the sender's pid travels with
-     * the message.
+     * ({@code {Name, Node} ! Msg}). From a process, its pid travels as the sender; from any other
+     * thread, a process of the distribution layer stands in.
      */
     public void send(String name, String node, Object msg) {
         Objects.requireNonNull(msg, "msg");
@@ -96,7 +100,70 @@ public final class Distribution {
             Proc.send(name, msg);
             return;
         }
-        dist.send(Proc.self(), name, node, msg);
+        dist.send(Proc.inProcess() ? Proc.self() : null, name, node, msg);
+    }
+
+    /**
+     * Calls the generic server registered as {@code name} on {@code node}
+     * ({@code gen_server:call({Name, Node}, Request)}), waiting at most 5 seconds. Works from any
+     * thread.
+     *
+     * @throws io.otp4j.behaviour.CallException        if no process has the name there ({@code noproc}),
+     *                                                 the node cannot be reached ({@code noconnection}),
+     *                                                 or the server exits before replying
+     * @throws io.otp4j.behaviour.CallTimeoutException on timeout
+     */
+    public <R> R call(String name, String node, Object request) {
+        return call(name, node, request, Duration.ofSeconds(5));
+    }
+
+    public <R> R call(String name, String node, Object request, Duration timeout) {
+        return dist.call(name, node, request, timeout);
+    }
+
+    /** Casts to the generic server {@code name} on {@code node} ({@code gen_server:cast({Name, Node}, Msg)}). */
+    public void cast(String name, String node, Object msg) {
+        dist.send(Proc.inProcess() ? Proc.self() : null, name, node, Tuple.of(Atom.of("$gen_cast"), msg));
+    }
+
+    /** {@code gen_server:abcast(Nodes, Name, Msg)}: a cast to {@code name} on each node. */
+    public void abcast(List<String> nodes, String name, Object msg) {
+        for (String n : nodes) cast(name, n, msg);
+    }
+
+    /**
+     * {@code gen_server:multi_call(Nodes, Name, Request, Timeout)}: calls {@code name} on every node
+     * at once; the replies by node, and the nodes that did not answer.
+     */
+    public MultiCall multiCall(List<String> nodes, String name, Object request, Duration timeout) {
+        Map<String, Object> replies = new java.util.LinkedHashMap<>();
+        List<String> bad = new java.util.ArrayList<>();
+        List<java.util.concurrent.Future<Object>> futures = new java.util.ArrayList<>();
+        try (var exec = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (String n : nodes) futures.add(exec.submit(() -> call(name, n, request, timeout)));
+            for (int i = 0; i < nodes.size(); i++) {
+                try {
+                    replies.put(nodes.get(i), futures.get(i).get());
+                } catch (java.util.concurrent.ExecutionException | InterruptedException e) {
+                    bad.add(nodes.get(i));
+                }
+            }
+        }
+        return new MultiCall(Map.copyOf(replies), List.copyOf(bad));
+    }
+
+    /** What {@link #multiCall} gathered: replies by node, and the nodes that gave none. */
+    public record MultiCall(Map<String, Object> replies, List<String> badNodes) {
+    }
+
+    /**
+     * {@code rpc:call(Node, Module, Function, Args)} into an Erlang node: runs
+     * {@code Module:Function(Args...)} there (through its {@code rex} server) and returns the result;
+     * Erlang's {@code {badrpc, Reason}} is returned as it came.
+     */
+    public <R> R rpc(String node, String module, String function, List<?> args, Duration timeout) {
+        return call("rex", node, Tuple.of(Atom.of("call"), Atom.of(module), Atom.of(function), List.copyOf(args),
+                dist.groupLeader()), timeout);
     }
 
     /**

@@ -105,6 +105,27 @@ public final class Gen {
         return r;
     }
 
+    /**
+     * A call whose delivery is up to the caller (the distribution layer calling a name on another
+     * node): {@code deliver} is given the {@link Call} message to send and the waiter that must hear
+     * of the callee's death; the reply, the death or the timeout end the call as for any call.
+     *
+     * @param server what the call is addressed to, for error messages
+     */
+    public static <R> R callWith(Object server, Object request, Duration timeout,
+                                 java.util.function.BiConsumer<Call, io.otp4j.internal.CallWaiter> deliver) {
+        long nanos = nanos(timeout);
+        ProcessImpl self = ProcessImpl.current();
+        CallSlot slot = new CallSlot(self, nodeOf(self));
+        deliver.accept(new Call(request, slot), slot);
+        Object outcome = slot.await(nanos);
+        if (outcome == CallSlot.TIMED_OUT) throw new CallTimeoutException(server, request, timeout);
+        if (outcome instanceof CallSlot.Died(ExitReason reason)) throw new CallException(server, request, reason);
+        @SuppressWarnings("unchecked")
+        R r = (R) outcome;
+        return r;
+    }
+
     public static void cast(ServerRef<?> server, Object msg) {
         Objects.requireNonNull(server, "server");
         ProcessImpl self = ProcessImpl.current();

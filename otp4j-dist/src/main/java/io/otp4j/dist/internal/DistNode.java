@@ -145,6 +145,11 @@ public final class DistNode implements RemoteRouter {
         return self;
     }
 
+    /** The group leader given to code run by {@code rex} for this node's rpc calls (output to it is dropped). */
+    public Pid groupLeader() {
+        return proxy;
+    }
+
     public int port() {
         return listener.getLocalPort();
     }
@@ -310,8 +315,11 @@ public final class DistNode implements RemoteRouter {
     private record Link(Pid local, Pid remote) {
     }
 
-    /** A monitor across the connection: {@code watcher} monitors {@code target}. */
-    private record Monitor(Pid watcher, Pid target) {
+    /** A monitor across the connection: {@code watcher} monitors {@code target} (or the registered name). */
+    private record Monitor(Pid watcher, Pid target, Atom name) {
+        Monitor(Pid watcher, Pid target) {
+            this(watcher, target, null);
+        }
     }
 
     /**
@@ -729,12 +737,36 @@ public final class DistNode implements RemoteRouter {
                 waitersByMonitor.remove(mon);
                 for (Peer q : peers.values()) {
                     Monitor m = q.outgoing.remove(mon);
-                    if (m != null) q.send(new Control.DemonitorP(proxy, m.target(), mon));
+                    if (m != null) q.send(new Control.DemonitorP(proxy, m.target() != null ? m.target() : m.name(), mon));
                 }
             }
         }
         GenServer.reply(from, t.get(1));
         return true;
+    }
+
+    /**
+     * {@code gen_server:call({Name, Node}, Request, Timeout)}: monitors the name on that node (so
+     * that a missing name or a lost node ends the call at once), then sends the call to it.
+     */
+    public <R> R call(String name, String nodeName, Object request, java.time.Duration timeout) {
+        String server = "{" + name + ", " + nodeName + "}";
+        return Gen.callWith(server, request, timeout, (call, waiter) -> {
+            Peer p = peer(nodeName);
+            if (p == null) {
+                waiter.processDown(ExitReason.NOCONNECTION);
+                return;
+            }
+            Ref ref = node.makeRef(null);
+            callMonitors.put(waiter, ref);
+            waitersByMonitor.put(ref, waiter);
+            Atom to = Atom.of(name);
+            p.outgoing.put(ref, new Monitor(proxy, null, to));
+            p.send(new Control.MonitorP(proxy, to, ref));
+            From from = call.from();
+            Pid caller = from.caller() != null ? from.caller() : proxy;
+            p.send(new Control.RegSend(caller, to, outbound(call)));
+        });
     }
 
     @Override
@@ -755,7 +787,7 @@ public final class DistNode implements RemoteRouter {
     /** A message to {@code name} on {@code nodeName} ({@code {Name, Node} ! Msg}). */
     public void send(Pid from, String name, String nodeName, Object msg) {
         Peer p = peer(nodeName);
-        if (p != null) p.send(new Control.RegSend(from, Atom.of(name), msg));
+        if (p != null) p.send(new Control.RegSend(from != null ? from : proxy, Atom.of(name), outbound(msg)));
     }
 
     @Override
