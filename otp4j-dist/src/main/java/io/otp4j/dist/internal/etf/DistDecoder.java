@@ -13,7 +13,7 @@ import java.util.Objects;
  * connection's incoming {@link AtomCache} and its {@link Reassembler}. Three forms are read:
  * <ul>
  *   <li>{@code 131, 68, atom cache references, control, payload?}: the normal header, when
- *       {@code DFLAG_DIST_HDR_ATOM_CACHE} is negotiated (terms without version bytes);
+ *       {@code DFLAG_DIST_HDR_ATOM_CACHE} or {@code DFLAG_FRAGMENTS} is negotiated (terms without version bytes);
  *   <li>{@code 131, 69 ...} and {@code 131, 70 ...}: fragments, when {@code DFLAG_FRAGMENTS} is;
  *   <li>{@code 112, 131 control, 131 payload?}: pass-through, without a distribution header.
  * </ul>

@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * Encodes the messages one connection sends into frames (each to be preceded on the wire by its
  * 4-byte length): with a normal distribution header without atom cache references
- * ({@code 131, 68, 0}) when {@code DFLAG_DIST_HDR_ATOM_CACHE} is negotiated, else in the
+ * ({@code 131, 68, 0}) when {@code DFLAG_DIST_HDR_ATOM_CACHE} or {@code DFLAG_FRAGMENTS} is negotiated, else in the
  * pass-through form ({@code 112, 131 control, 131 payload}); and, when {@code DFLAG_FRAGMENTS} is
  * negotiated, split into fragments carrying a given number of bytes of the payload each.
  *
@@ -22,7 +22,7 @@ public final class DistEncoder {
     private final int maxDepth;
 
     /**
-     * @param distHeader   whether {@code DFLAG_DIST_HDR_ATOM_CACHE} was negotiated
+     * @param distHeader   whether the distribution header is used: {@code DFLAG_DIST_HDR_ATOM_CACHE} or {@code DFLAG_FRAGMENTS} was negotiated
      * @param fragmentSize the most bytes of payload per fragment (the first fragment also carries
      *                     the control message) when {@code DFLAG_FRAGMENTS} was negotiated (which
      *                     needs a distribution header), or 0 never to fragment
