@@ -21,9 +21,11 @@ import java.util.Objects;
  * @param remoteSpawn whether other nodes may run this node's registered functions (remote spawn,
  *                    erpc and rpc); on by default: only functions registered with
  *                    {@link Distribution#register} can be run at all
+ * @param tls         TLS for every connection ({@code -proto_dist inet_tls}), or null for plain TCP (the
+ *                    default)
  */
 public record DistOptions(String cookie, int listenPort, InetAddress bindAddress, int epmdPort, boolean startEpmd,
-                          boolean hidden, Duration tickTime, Duration setupTime, boolean remoteSpawn) {
+                          boolean hidden, Duration tickTime, Duration setupTime, boolean remoteSpawn, TlsOptions tls) {
 
     public DistOptions {
         Objects.requireNonNull(cookie, "cookie");
@@ -35,10 +37,16 @@ public record DistOptions(String cookie, int listenPort, InetAddress bindAddress
         Objects.requireNonNull(setupTime, "setupTime");
     }
 
+    /** Options without TLS. */
+    public DistOptions(String cookie, int listenPort, InetAddress bindAddress, int epmdPort, boolean startEpmd,
+                       boolean hidden, Duration tickTime, Duration setupTime, boolean remoteSpawn) {
+        this(cookie, listenPort, bindAddress, epmdPort, startEpmd, hidden, tickTime, setupTime, remoteSpawn, null);
+    }
+
     /** The defaults with {@code cookie}: any port on the loopback address, EPMD on its usual port (started if absent). */
     public static DistOptions cookie(String cookie) {
         return new DistOptions(cookie, 0, InetAddress.getLoopbackAddress(), defaultEpmdPort(), true, false,
-                Duration.ofSeconds(60), Duration.ofSeconds(7), true);
+                Duration.ofSeconds(60), Duration.ofSeconds(7), true, null);
     }
 
     /** 4369, or {@code ERL_EPMD_PORT} when set, as {@code erl} does. */
@@ -55,41 +63,59 @@ public record DistOptions(String cookie, int listenPort, InetAddress bindAddress
     }
 
     public DistOptions withListenPort(int port) {
-        return new DistOptions(cookie, port, bindAddress, epmdPort, startEpmd, hidden, tickTime, setupTime, remoteSpawn);
+        return new DistOptions(cookie, port, bindAddress, epmdPort, startEpmd, hidden, tickTime, setupTime,
+                remoteSpawn, tls);
     }
 
     public DistOptions withBindAddress(InetAddress a) {
-        return new DistOptions(cookie, listenPort, a, epmdPort, startEpmd, hidden, tickTime, setupTime, remoteSpawn);
+        return new DistOptions(cookie, listenPort, a, epmdPort, startEpmd, hidden, tickTime, setupTime,
+                remoteSpawn, tls);
     }
 
     public DistOptions withEpmdPort(int port) {
-        return new DistOptions(cookie, listenPort, bindAddress, port, startEpmd, hidden, tickTime, setupTime, remoteSpawn);
+        return new DistOptions(cookie, listenPort, bindAddress, port, startEpmd, hidden, tickTime, setupTime,
+                remoteSpawn, tls);
     }
 
     public DistOptions withStartEpmd(boolean on) {
-        return new DistOptions(cookie, listenPort, bindAddress, epmdPort, on, hidden, tickTime, setupTime, remoteSpawn);
+        return new DistOptions(cookie, listenPort, bindAddress, epmdPort, on, hidden, tickTime, setupTime,
+                remoteSpawn, tls);
     }
 
     public DistOptions withHidden(boolean on) {
-        return new DistOptions(cookie, listenPort, bindAddress, epmdPort, startEpmd, on, tickTime, setupTime, remoteSpawn);
+        return new DistOptions(cookie, listenPort, bindAddress, epmdPort, startEpmd, on, tickTime, setupTime,
+                remoteSpawn, tls);
     }
 
     public DistOptions withTickTime(Duration t) {
-        return new DistOptions(cookie, listenPort, bindAddress, epmdPort, startEpmd, hidden, t, setupTime, remoteSpawn);
+        return new DistOptions(cookie, listenPort, bindAddress, epmdPort, startEpmd, hidden, t, setupTime,
+                remoteSpawn, tls);
     }
 
     public DistOptions withSetupTime(Duration t) {
-        return new DistOptions(cookie, listenPort, bindAddress, epmdPort, startEpmd, hidden, tickTime, t, remoteSpawn);
+        return new DistOptions(cookie, listenPort, bindAddress, epmdPort, startEpmd, hidden, tickTime, t,
+                remoteSpawn, tls);
     }
 
     /** Allows or refuses remote spawn, erpc and rpc into this node. */
     public DistOptions withRemoteSpawn(boolean on) {
-        return new DistOptions(cookie, listenPort, bindAddress, epmdPort, startEpmd, hidden, tickTime, setupTime, on);
+        return new DistOptions(cookie, listenPort, bindAddress, epmdPort, startEpmd, hidden, tickTime, setupTime, on,
+                tls);
+    }
+
+    /**
+     * Runs every connection over TLS, as {@code erl -proto_dist inet_tls}: the listener is a TLS
+     * server socket and connections to other nodes are TLS client sockets; null turns TLS off.
+     */
+    public DistOptions withTls(TlsOptions t) {
+        return new DistOptions(cookie, listenPort, bindAddress, epmdPort, startEpmd, hidden, tickTime, setupTime,
+                remoteSpawn, t);
     }
 
     @Override
     public String toString() {
         return "DistOptions[cookie=(hidden), listenPort=" + listenPort + ", bindAddress=" + bindAddress + ", epmdPort="
-                + epmdPort + ", startEpmd=" + startEpmd + ", hidden=" + hidden + ", tickTime=" + tickTime + "]";
+                + epmdPort + ", startEpmd=" + startEpmd + ", hidden=" + hidden + ", tickTime=" + tickTime + ", tls="
+                + tls + "]";
     }
 }

@@ -25,6 +25,7 @@ import java.util.function.Supplier;
  *
  * <pre>
  * ./otp4j node --sname j1 --cookie secret [--main my.Main] [--app my.AppSpec] [--port 9100]
+ *              [--tls-keystore j1.p12 --tls-truststore ca.p12 --tls-password PASS]
  * </pre>
  */
 @Command(name = "otp4j node", mixinStandardHelpOptions = true, sortOptions = false,
@@ -56,6 +57,18 @@ public final class NodeMain implements Callable<Integer> {
     @Option(names = "--hidden", description = "a hidden node, as erl -hidden")
     boolean hidden;
 
+    @Option(names = "--tls-keystore", paramLabel = "FILE", description = "TLS distribution, as erl -proto_dist "
+            + "inet_tls: this node's key and certificate chain (PKCS#12 or JKS); needs --tls-truststore")
+    Path tlsKeyStore;
+
+    @Option(names = "--tls-truststore", paramLabel = "FILE",
+            description = "the certificates of the CAs whose nodes are trusted (PKCS#12 or JKS)")
+    Path tlsTrustStore;
+
+    @Option(names = "--tls-password", paramLabel = "PASS", description = "the password of both TLS stores "
+            + "(default: the OTP4J_TLS_PASSWORD environment variable, which keeps it out of the process list)")
+    String tlsPassword;
+
     @CommandLine.Parameters(description = "arguments passed to the --main class")
     List<String> args = new ArrayList<>();
 
@@ -70,6 +83,7 @@ public final class NodeMain implements Callable<Integer> {
         DistOptions opts = DistOptions.cookie(secret).withListenPort(port).withHidden(hidden);
         if (epmdPort != null) opts = opts.withEpmdPort(epmdPort);
         if (name != null) opts = opts.withBindAddress(InetAddress.getByName("0.0.0.0"));
+        if (tlsKeyStore != null || tlsTrustStore != null) opts = opts.withTls(tlsOptions());
         Node node = Node.start(Node.Options.named(full));
         Distribution dist;
         try {
@@ -124,6 +138,15 @@ public final class NodeMain implements Callable<Integer> {
         }
         if (!name.contains("@")) return name + "@" + InetAddress.getLocalHost().getCanonicalHostName();
         return name;
+    }
+
+    private TlsOptions tlsOptions() {
+        if (tlsKeyStore == null || tlsTrustStore == null) throw new CommandLine.ParameterException(
+                new CommandLine(this), "TLS needs both --tls-keystore FILE and --tls-truststore FILE");
+        String password = tlsPassword != null ? tlsPassword : System.getenv("OTP4J_TLS_PASSWORD");
+        if (password == null) throw new CommandLine.ParameterException(new CommandLine(this),
+                "TLS needs the stores' password: --tls-password PASS or the OTP4J_TLS_PASSWORD environment variable");
+        return TlsOptions.of(tlsKeyStore, password, tlsTrustStore);
     }
 
     private static String defaultCookie() throws IOException {

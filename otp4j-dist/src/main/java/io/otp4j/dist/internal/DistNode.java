@@ -18,6 +18,7 @@ import io.otp4j.dist.internal.connection.HandshakeConfig;
 import io.otp4j.dist.internal.connection.HandshakeException;
 import io.otp4j.dist.internal.connection.HandshakeRegistry;
 import io.otp4j.dist.internal.connection.HandshakeResult;
+import io.otp4j.dist.internal.connection.TlsSockets;
 import io.otp4j.dist.internal.epmd.EpmdClient;
 import io.otp4j.dist.internal.epmd.EpmdServer;
 import io.otp4j.dist.internal.epmd.NodeType;
@@ -74,6 +75,8 @@ public final class DistNode implements RemoteRouter {
     private final HandshakeConfig handshake;
     private final ConnectionConfig connectionConfig;
     private final ServerSocket listener;
+    /** TLS for every connection, or null for plain TCP. */
+    private final TlsSockets tls;
     private final Registration registration;
     private final EpmdServer epmdServer;
     private final EpmdClient epmd;
@@ -100,11 +103,13 @@ public final class DistNode implements RemoteRouter {
         this.handshake = HandshakeConfig.of(self, node.creation(), options.cookie())
                 .withHidden(options.hidden()).withSetupTimeout(options.setupTime());
         this.connectionConfig = ConnectionConfig.DEFAULT.withTickTime(options.tickTime());
+        this.tls = options.tls() != null ? TlsSockets.of(options.tls()) : null;
         this.epmd = new EpmdClient(options.epmdPort());
         this.epmdServer = options.startEpmd()
                 ? EpmdServer.startIfAbsent(EpmdServer.Config.port(options.epmdPort())
                 .withBindAddress(options.bindAddress())).orElse(null)
                 : null;
+        // with TLS, each accepted socket turns TLS before anything is read (tls.server), as inet_tls_dist does
         ServerSocket ss = new ServerSocket();
         try {
             ss.bind(new InetSocketAddress(options.bindAddress(), options.listenPort()));
@@ -136,8 +141,8 @@ public final class DistNode implements RemoteRouter {
             d.stop();
             throw new IOException("net_kernel could not start: " + e.getMessage(), e);
         }
-        LOG.info("node {} is distributed: listening on {}, registered with EPMD on port {}", d.self,
-                d.listener.getLocalSocketAddress(), options.epmdPort());
+        LOG.info("node {} is distributed: listening on {}{}, registered with EPMD on port {}", d.self,
+                d.listener.getLocalSocketAddress(), d.tls != null ? " (TLS)" : "", options.epmdPort());
         return d;
     }
 
@@ -225,7 +230,8 @@ public final class DistNode implements RemoteRouter {
             socket = new Socket();
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(host, port.get().port()), (int) options.setupTime().toMillis());
-            DistStream stream = DistStream.of(socket);
+            DistStream stream = tls != null ? tls.client(socket, p.name.host(), options.setupTime())
+                    : DistStream.of(socket);
             HandshakeResult r = Handshake.initiate(stream, handshake, p.name, registry);
             attach(p, stream, r);
         } catch (HandshakeException e) {
@@ -253,7 +259,7 @@ public final class DistNode implements RemoteRouter {
             Thread.ofVirtual().name("dist-handshake").start(() -> {
                 try {
                     s.setTcpNoDelay(true);
-                    DistStream stream = DistStream.of(s);
+                    DistStream stream = tls != null ? tls.server(s, options.setupTime()) : DistStream.of(s);
                     HandshakeResult r = Handshake.accept(stream, handshake, registry);
                     Peer p = peers.computeIfAbsent(r.peer().toString(), k -> new Peer(r.peer()));
                     attach(p, stream, r);
