@@ -42,10 +42,13 @@ public final class DistEncoder {
      *
      * @throws io.otp4j.dist.term.EncodeException if a term has no external form
      */
+    /** A first buffer that holds a typical message (a control tuple with two pids and a small term) without growing. */
+    private static final int INITIAL = 256;
+
     public List<byte[]> encode(Object control, Object payload, long sequenceId) {
         Objects.requireNonNull(control, "control");
         if (!distHeader) {
-            ByteSink out = new ByteSink(64);
+            ByteSink out = new ByteSink(INITIAL);
             out.u8(Tags.PASS_THROUGH);
             out.u8(Tags.VERSION);
             TermEncoder.write(out, control, maxDepth);
@@ -56,16 +59,22 @@ public final class DistEncoder {
             return List.of(out.toByteArray());
         }
         if (fragmentSize == 0) {
-            ByteSink out = new ByteSink(64);
+            ByteSink out = new ByteSink(INITIAL);
             DistHeader.writeNormal(out);
             TermEncoder.write(out, control, maxDepth);
             if (payload != null) TermEncoder.write(out, payload, maxDepth);
             return List.of(out.toByteArray());
         }
-        ByteSink terms = new ByteSink(64);
-        TermEncoder.write(terms, control, maxDepth);
-        int controlLength = terms.size();
-        if (payload != null) TermEncoder.write(terms, payload, maxDepth);
-        return Fragmenter.split(terms.array(), terms.size(), controlLength, sequenceId, fragmentSize);
+        // the common case, a message that fits one fragment, is encoded once, straight after its header
+        ByteSink out = new ByteSink(INITIAL);
+        DistHeader.writeNormal(out);
+        int start = out.size();
+        TermEncoder.write(out, control, maxDepth);
+        int controlLength = out.size() - start;
+        if (payload != null) TermEncoder.write(out, payload, maxDepth);
+        int length = out.size() - start;
+        if (length - controlLength <= fragmentSize) return List.of(out.toByteArray());
+        byte[] terms = java.util.Arrays.copyOfRange(out.array(), start, out.size());
+        return Fragmenter.split(terms, length, controlLength, sequenceId, fragmentSize);
     }
 }
