@@ -16,7 +16,8 @@
 %% RUN is one of: spawn_1m, ring, pingpong, pairs, fanin, skynet,
 %% genserver_call, genserver_cast, statem_call, supervisor_restart, ets_insert,
 %% ets_lookup, ets_lookup_2p, ets_update_counter_2p, ets_ordered_insert,
-%% kv, dets_insert, dets_lookup, call_latency_under_load. The sizes each run
+%% kv, dets_insert, dets_lookup, call_latency_under_load, dist_pingpong,
+%% dist_throughput. The sizes each run
 %% accepts, with their defaults, are listed in runs/0 below. (stage_pipeline
 %% has no BEAM side: GenStage is an Elixir library, not part of Erlang/OTP.)
 %% Every run also accepts
@@ -44,6 +45,20 @@
 %% fails). The logger is silenced (level none) so that crash and supervisor
 %% reports, e.g. from supervisor_restart, do not reach stdout.
 %%
+%% The dist runs (dist_pingpong, dist_throughput) measure between two other
+%% nodes that this one starts on this machine, each a separate OS process:
+%% an EPMD of their own on a free port of 127.0.0.1 (epmd -port P -address
+%% 127.0.0.1, in the foreground under a shell that kills it when this node's
+%% end of the pipe closes), then nodes bencha@localhost and benchb@localhost
+%% (peer:start_link with connection standard_io, so this node needs no
+%% distribution of its own; ERL_EPMD_PORT=P, -start_epmd false, a random
+%% cookie, inet_dist_use_interface 127.0.0.1). benchb runs the servers of
+%% dist_serve/0, bencha the measuring side (dist_pass/3); both are stopped,
+%% and epmd killed, at the end of the run, also when it fails (and when this
+%% node dies, since their standard input closes). The same servers and passes
+%% face otp4j nodes in the otp4j-beam and beam-otp4j pairs, where the otp4j
+%% side starts the Erlang node (dist_serve/1).
+%%
 %% The dets runs keep their table file in a directory of its own, made for
 %% each pass under $TMPDIR (or /tmp) and deleted, file and all, at the end of
 %% the pass, also when the pass fails.
@@ -61,6 +76,8 @@
 
 -export([main/0, main/1]).
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2]).
+%% The distribution workloads' two sides, also started by otp4j's bench.
+-export([dist_serve/0, dist_serve/1, dist_pass/3]).
 
 %% Registered name of the supervised child in supervisor_restart.
 -define(CHILD, otp4j_bench_child).
@@ -127,6 +144,10 @@ runs() ->
       "call_latency_under_load" =>
           {[{procs, 10000}, {calls, 100000}, {timeout, 6 * 3600}],
            fun(#{procs := P, calls := C}) -> fun() -> latency_pass(P, C) end end},
+      "dist_pingpong" =>
+          {[{n, 100000}], fun(#{n := N}) -> dist_setup(pingpong, N) end},
+      "dist_throughput" =>
+          {[{n, 1000000}], fun(#{n := N}) -> dist_setup(throughput, N) end},
       "fairness" =>
           {[{millis, 2000}], fun(#{millis := M}) -> fun() -> fairness_pass(M) end end},
       "genserver_idle_mem" =>
@@ -203,7 +224,15 @@ parse_params(KVs, Known) ->
 
 %% Runs in the worker process: one warm-up pass, then the measured passes;
 %% returns the median of each value.
-execute(SetupFun, #{passes := Passes, verbose := Verbose} = Params) ->
+execute(SetupFun, Params) ->
+    try
+        execute_passes(SetupFun, Params)
+    after
+        %% what a setup started outside this node (dist runs: nodes, epmd)
+        lists:foreach(fun(Cleanup) -> catch Cleanup() end, erase_cleanups())
+    end.
+
+execute_passes(SetupFun, #{passes := Passes, verbose := Verbose} = Params) ->
     Pass = SetupFun(Params),
     Baseline = erlang:system_info(process_count),
     _ = run_pass(Pass, Baseline, Verbose, "warm-up"),
@@ -940,6 +969,188 @@ await_idle([P | Ps] = All, Hibernating) ->
         true -> await_idle(Ps, Hibernating);
         false -> receive after 1 -> ok end, await_idle(All, Hibernating)
     end.
+
+%% ---------------------------------------------------------------------------
+%% dist_pingpong / dist_throughput: two nodes on this machine, separate OS
+%% processes (see the top of the module). dist_pingpong: a process of A sends
+%% {ping, self()} to a process of B, which answers pong, N times in sequence.
+%% dist_throughput: a process of A sends N messages {msg, I} (I = 1..N) to a
+%% process of B, which counts them (and checks their order) and answers
+%% {received, Count, OutOfOrder} once it has all; the time runs from the first
+%% send to that answer. Both look up their partner on B by its registered
+%% name once per pass, then send to its pid.
+
+dist_setup(Kind, N) ->
+    Port = free_port(),
+    PortText = integer_to_list(Port),
+    Epmd = open_port({spawn, "sh -c 'epmd -port " ++ PortText ++ " -address 127.0.0.1 & pid=$!; "
+                      "read _; kill $pid; wait $pid 2>/dev/null'"}, [exit_status]),
+    add_cleanup(fun() -> port_close(Epmd) end),
+    await_listening(Port, 10000),
+    Cookie = "otp4jbench" ++ integer_to_list(erlang:unique_integer([positive])),
+    Dir = filename:dirname(code:which(?MODULE)),
+    Args = ["-setcookie", Cookie, "-start_epmd", "false", "-pa", Dir,
+            "-kernel", "inet_dist_use_interface", "{127,0,0,1}"],
+    Start = fun(Name) ->
+                    {ok, Peer, Node} = peer:start_link(#{name => Name, host => "localhost",
+                                                         connection => standard_io, args => Args,
+                                                         env => [{"ERL_EPMD_PORT", PortText}]}),
+                    add_cleanup(fun() -> peer:stop(Peer) end),
+                    {Peer, Node}
+            end,
+    {B, BNode} = Start(benchb),
+    {A, _} = Start(bencha),
+    ok = peer:call(B, ?MODULE, dist_serve, []),
+    {Bench, Unit} = case Kind of
+                        pingpong -> {"dist_pingpong", "roundtrips/s"};
+                        throughput -> {"dist_throughput", "msgs/s"}
+                    end,
+    fun() ->
+            case peer:call(A, ?MODULE, dist_pass, [Kind, BNode, N], 30 * 60000) of
+                {ok, Rate} -> [{Bench, Unit, Rate}];
+                {failed, Text} -> check_failed("~ts", [Text])
+            end
+    end.
+
+add_cleanup(Fun) -> put(cleanups, [Fun | get_cleanups()]).
+
+get_cleanups() ->
+    case get(cleanups) of
+        undefined -> [];
+        L -> L
+    end.
+
+erase_cleanups() ->
+    L = get_cleanups(),
+    erase(cleanups),
+    L.
+
+free_port() ->
+    {ok, L} = gen_tcp:listen(0, [{ip, {127, 0, 0, 1}}]),
+    {ok, Port} = inet:port(L),
+    ok = gen_tcp:close(L),
+    Port.
+
+%% Waits until epmd answers a NAMES_REQ on Port.
+await_listening(Port, TimeoutMs) when TimeoutMs > 0 ->
+    case gen_tcp:connect({127, 0, 0, 1}, Port, [binary, {active, false}], 1000) of
+        {ok, S} ->
+            ok = gen_tcp:send(S, <<1:16, $n>>),
+            _ = gen_tcp:recv(S, 0, 5000),
+            gen_tcp:close(S);
+        {error, _} ->
+            receive after 20 -> ok end,
+            await_listening(Port, TimeoutMs - 20)
+    end;
+await_listening(Port, _) ->
+    check_failed("epmd did not start on port ~b", [Port]).
+
+%% The serving side (node B): registered bench_pong and bench_sink start a
+%% partner for each pass; bench_driver runs a pass of its own against
+%% another node on request ({run, Kind, Node, N, From} -> From gets what
+%% dist_pass/3 returns), for the pairs where this node is the measuring side.
+dist_serve() ->
+    register(bench_pong, spawn(fun pong_server/0)),
+    register(bench_sink, spawn(fun sink_server/0)),
+    register(bench_driver, spawn(fun driver/0)),
+    ok.
+
+%% The same, on a node started by another node (Watch): once connected to
+%% it, this node halts when that connection goes.
+dist_serve(Watch) ->
+    true = net_kernel:connect_node(Watch),
+    spawn(fun() ->
+                  erlang:monitor_node(Watch, true),
+                  receive
+                      {nodedown, Watch} ->
+                          io:format("connection to ~s lost: halting~n", [Watch]),
+                          erlang:halt(0)
+                  end
+          end),
+    ok = dist_serve(),
+    io:format("ready~n").
+
+pong_server() ->
+    receive {start, From} -> From ! {ponger, spawn(fun() -> ponger(0) end)} end,
+    pong_server().
+
+sink_server() ->
+    receive {start, From, N} -> From ! {sink, spawn(fun() -> sink(From, N, 0, 0) end)} end,
+    sink_server().
+
+sink(From, N, N, OutOfOrder) ->
+    From ! {received, N, OutOfOrder};
+sink(From, N, Count, OutOfOrder) ->
+    receive
+        {msg, I} when I =:= Count + 1 -> sink(From, N, Count + 1, OutOfOrder);
+        {msg, _} -> sink(From, N, Count + 1, OutOfOrder + 1)
+    end.
+
+driver() ->
+    receive
+        {run, Kind, Node, N, From} ->
+            spawn(fun() -> From ! dist_pass(Kind, Node, N) end)
+    end,
+    driver().
+
+%% One measured pass from this node against the servers of Node:
+%% {ok, Rate} or {failed, Text}.
+dist_pass(Kind, Node, N) ->
+    try
+        {ok, case Kind of
+                 pingpong -> dist_pingpong_pass(Node, N);
+                 throughput -> dist_throughput_pass(Node, N)
+             end}
+    catch
+        exit:{check_failed, Text} -> {failed, unicode:characters_to_binary(Text)};
+        Class:Error -> {failed, iolist_to_binary(io_lib:format("~p:~p", [Class, Error]))}
+    end.
+
+dist_pingpong_pass(Node, N) ->
+    {bench_pong, Node} ! {start, self()},
+    Ponger = receive {ponger, P} -> P after 30000 -> check_failed("no ponger from ~p", [Node]) end,
+    MRef = erlang:monitor(process, Ponger),
+    T0 = now_ns(),
+    dist_ping(Ponger, N),
+    T1 = now_ns(),
+    Ponger ! {stop, self()},
+    Count = receive
+                {pinged, C} -> C;
+                {'DOWN', MRef, process, _, Reason} -> check_failed("the ponger went down: ~p", [Reason])
+            after 30000 -> check_failed("the ponger did not report", [])
+            end,
+    erlang:demonitor(MRef, [flush]),
+    check(Count =:= N, "the ponger answered ~b pings, expected ~b", [Count, N]),
+    rate(N, T1 - T0).
+
+dist_ping(_Ponger, 0) -> ok;
+dist_ping(Ponger, K) ->
+    Ponger ! {ping, self()},
+    receive
+        pong -> dist_ping(Ponger, K - 1);
+        {'DOWN', _, process, _, Reason} -> check_failed("the ponger went down: ~p", [Reason])
+    end.
+
+dist_throughput_pass(Node, N) ->
+    {bench_sink, Node} ! {start, self(), N},
+    Sink = receive {sink, S} -> S after 30000 -> check_failed("no sink from ~p", [Node]) end,
+    MRef = erlang:monitor(process, Sink),
+    T0 = now_ns(),
+    send_msgs(Sink, 1, N),
+    {Count, OutOfOrder} = receive
+                              {received, C, O} -> {C, O};
+                              {'DOWN', MRef, process, _, Reason} -> check_failed("the sink went down: ~p", [Reason])
+                          end,
+    T1 = now_ns(),
+    erlang:demonitor(MRef, [flush]),
+    check(Count =:= N andalso OutOfOrder =:= 0, "the sink got ~b messages (~b out of order), expected ~b",
+          [Count, OutOfOrder, N]),
+    rate(N, T1 - T0).
+
+send_msgs(_To, I, N) when I > N -> ok;
+send_msgs(To, I, N) ->
+    To ! {msg, I},
+    send_msgs(To, I + 1, N).
 
 %% ---------------------------------------------------------------------------
 %% gen_server and supervisor callbacks

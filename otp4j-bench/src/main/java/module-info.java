@@ -6,9 +6,11 @@ module io.otp4j.bench {
     requires io.otp4j.core;
     requires io.otp4j.tables;
     requires io.otp4j.stage;
+    requires io.otp4j.dist;
     requires pekko.stream;
     requires pekko.actor.typed;
     requires pekko.actor;
+    requires pekko.remote;
     requires scala.library;
     requires typesafe.config;
     requires org.slf4j;

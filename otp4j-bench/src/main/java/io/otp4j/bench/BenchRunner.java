@@ -36,6 +36,11 @@ import java.util.regex.Pattern;
  * {@code --compare redis} a real redis-server runs it too, measured by redis-benchmark with and
  * without pipelining (needs Debian's redis-server package).
  *
+ * <p>{@code dist_pingpong} and {@code dist_throughput} run between two nodes, separate OS processes,
+ * on 127.0.0.1: otp4j&lt;-&gt;otp4j, beam&lt;-&gt;beam and two Pekko ActorSystems (Artery TCP); with
+ * {@code --compare beam} also an otp4j node with an Erlang node, each way ({@code otp4j-beam}: the
+ * otp4j node measures, {@code beam-otp4j}: the Erlang node does).
+ *
  * <p>{@code stage_pipeline} (GenStage) runs on otp4j and on Pekko Streams only: GenStage is an
  * Elixir library, not part of Erlang/OTP, so the BEAM has no side of it.
  */
@@ -51,6 +56,14 @@ public final class BenchRunner {
     /** The ETS runs: each also runs on the raw Java collection beneath (impl "java"). */
     private static final List<String> TABLE_RUNS = List.of("ets_insert", "ets_lookup", "ets_lookup_2p",
             "ets_update_counter_2p", "ets_ordered_insert");
+
+    /**
+     * The distribution runs: two nodes, separate OS processes, on 127.0.0.1. Besides otp4j&lt;-&gt;otp4j
+     * (impl otp4j), beam&lt;-&gt;beam (beam) and Pekko Artery (pekko), {@code --compare beam} runs an
+     * otp4j node with an Erlang node: the otp4j node measuring (impl otp4j-beam) and the Erlang
+     * node measuring (impl beam-otp4j).
+     */
+    private static final List<String> DIST_RUNS = List.of("dist_pingpong", "dist_throughput");
 
     static {
         for (String b : List.of("spawn_1m", "spawn_1m_mem", "spawn_1m_teardown")) RUN_OF.put(b, "spawn_1m");
@@ -70,6 +83,7 @@ public final class BenchRunner {
         for (String b : TABLE_RUNS) RUN_OF.put(b, b);
         for (String b : List.of("dets_insert", "dets_lookup")) RUN_OF.put(b, b);
         for (String b : List.of("kv", "kv_set", "kv_get")) RUN_OF.put(b, "kv");
+        for (String b : DIST_RUNS) RUN_OF.put(b, b);
     }
 
     /**
@@ -82,7 +96,7 @@ public final class BenchRunner {
     /** The runs Pekko has an implementation of (it has no fairness study: no priorities, no yield). */
     private static final Set<String> PEKKO_RUNS = Set.of("spawn_1m", "ring", "pingpong", "pairs", "fanin", "skynet",
             "genserver_call", "genserver_cast", "statem_call", "supervisor_restart", "call_latency_under_load",
-            "stage_pipeline");
+            "stage_pipeline", "dist_pingpong", "dist_throughput");
 
     /** The runs the BEAM has no implementation of: GenStage is an Elixir library, not part of Erlang/OTP. */
     private static final Set<String> NO_BEAM_RUNS = Set.of("stage_pipeline");
@@ -93,7 +107,7 @@ public final class BenchRunner {
             "genserver_call", "genserver_cast", "statem_call", "supervisor_restart", "call_latency_under_load",
             "genserver_idle_mem", "genserver_hibernated_mem", "stage_pipeline",
             "ets_insert", "ets_lookup", "ets_lookup_2p", "ets_update_counter_2p", "ets_ordered_insert",
-            "dets_insert", "dets_lookup", "kv");
+            "dets_insert", "dets_lookup", "kv", "dist_pingpong", "dist_throughput");
 
     private record Result(String bench, String impl, double value, String unit) {
     }
@@ -151,6 +165,11 @@ public final class BenchRunner {
             if (run.equals("fairness")) {
                 commands.add(r.otp4jCommand(run, runParams, List.of("scheduler=jdk", "impl=otp4j-jdk")));
             }
+            if (DIST_RUNS.contains(run) && compare.contains("beam")) {
+                String erl = "erl_dir=" + r.erlDir();
+                commands.add(r.otp4jCommand(run, runParams, List.of("peer=beam", erl, "impl=otp4j-beam")));
+                commands.add(r.otp4jCommand(run, runParams, List.of("peer=beam", "reverse=true", erl, "impl=beam-otp4j")));
+            }
             boolean noBeam = compare.contains("beam") && NO_BEAM_RUNS.contains(run);
             if (compare.contains("beam") && !noBeam) commands.add(r.beamCommand(run, runParams));
             if (compare.contains("pekko") && PEKKO_RUNS.contains(run)) commands.add(r.pekkoCommand(run, runParams));
@@ -186,7 +205,8 @@ public final class BenchRunner {
                     "io:format(\"~s~n\", [erlang:system_info(otp_release)]), halt().")) + " (+P 5000000)");
         }
         if (compare.contains("pekko")) {
-            System.out.println("pekko: typed actors, default dispatcher; Pekko Streams for stage_pipeline");
+            System.out.println("pekko: typed actors, default dispatcher; Pekko Streams for stage_pipeline;"
+                    + " classic actors over Artery TCP (127.0.0.1, two JVMs) for dist_*");
         }
         if (compare.contains("redis")) {
             System.out.println("redis: " + firstLine(List.of("redis-server", "--version"))
@@ -245,6 +265,14 @@ public final class BenchRunner {
     }
 
     private List<String> beamCommand(String run, List<String> params) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("erl", "-noshell", "+P", "5000000", "-pa", erlDir().toString(),
+                "-run", "otp4j_bench", "main", run));
+        cmd.addAll(params);
+        return cmd;
+    }
+
+    /** The directory of the compiled Erlang modules, compiled on first use. */
+    private Path erlDir() throws Exception {
         if (erlDir == null) {
             erlDir = root.resolve("otp4j-bench/target/erl");
             Files.createDirectories(erlDir);
@@ -257,16 +285,13 @@ public final class BenchRunner {
             Process p = new ProcessBuilder(erlc).inheritIO().start();
             if (p.waitFor() != 0) throw new IllegalStateException("erlc failed on the modules of " + srcDir);
         }
-        List<String> cmd = new ArrayList<>(List.of("erl", "-noshell", "+P", "5000000", "-pa", erlDir.toString(),
-                "-run", "otp4j_bench", "main", run));
-        cmd.addAll(params);
-        return cmd;
+        return erlDir;
     }
 
     private void execute(String run, List<String> cmd, List<Result> results, List<String> failures) throws Exception {
         String who = cmd.contains("io.otp4j.bench.RedisBench") ? "redis"
                 : cmd.contains("io.otp4j.bench.otp4j.Otp4jBench")
-                ? (cmd.contains("scheduler=jdk") ? "otp4j-jdk" : cmd.contains("impl=java") ? "java" : "otp4j")
+                ? cmd.stream().filter(a -> a.startsWith("impl=")).map(a -> a.substring(5)).reduce((a, b) -> b).orElse("otp4j")
                 : cmd.contains("io.otp4j.bench.pekko.PekkoBench") ? "pekko" : "beam";
         System.out.println("# " + run + " on " + who);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -117,6 +117,7 @@ public final class Otp4jBench {
                     int[] keys = TableWorkloads.randomKeys(intParam(p, "n", 100_000));
                     report(passes, () -> TableWorkloads.detsLookup(node, keys), "dets_lookup", "ops/s");
                 }
+                case "dist_pingpong", "dist_throughput" -> DistWorkloads.run(node, run, p, passes);
                 default -> {
                     System.out.println("UNSUPPORTED bench=" + run + " impl=" + impl);
                     status = 3;

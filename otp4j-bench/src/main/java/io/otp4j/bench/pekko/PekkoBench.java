@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * its last messages become dead letters), and slf4j-simple's level for org.apache.pekko set to
  * WARN (a system property, see {@link #quietLogging()}).
  *
+ * <p>dist_pingpong and dist_throughput run between this ActorSystem and one in a second JVM,
+ * remoting with Artery over TCP on 127.0.0.1 (see {@link DistBench}).
+ *
  * <p>stage_pipeline runs on Pekko Streams, materialized by the system-wide Materializer of the same
  * ActorSystem (Pekko Streams' defaults except the input buffers the workload sets, see
  * {@link StagePipelineBench}).
@@ -44,7 +47,7 @@ import org.slf4j.LoggerFactory;
 public final class PekkoBench {
 
   /** Settings layered over Pekko's defaults; logging only, see the class comment. */
-  private static final String LOGGING_CONFIG = """
+  static final String LOGGING_CONFIG = """
       pekko.loglevel = WARNING
       pekko.log-dead-letters = off
       pekko.log-dead-letters-during-shutdown = off
@@ -60,11 +63,20 @@ public final class PekkoBench {
     List<Metric> metrics();
 
     double[] pass(Harness harness) throws Exception;
+
+    /** Settings the run needs over the logging ones (the dist runs: remoting). */
+    default String config() {
+      return "";
+    }
+
+    /** Stops what the run started outside the ActorSystem (the dist runs: the peer JVM). */
+    default void close() throws Exception {}
   }
 
   public static void main(String[] args) {
     String run = args.length > 0 ? args[0] : "(none)";
     ActorSystem<Guardian.Command> system = null;
+    Workload workload = null;
     int status;
     try {
       if (args.length == 0) {
@@ -76,11 +88,12 @@ public final class PekkoBench {
       if (passes < 1) {
         throw new BenchFailure("passes must be >= 1");
       }
-      Workload workload = workload(run, params);
+      workload = workload(run, params);
       params.rejectUnused();
 
       quietLogging();
-      Config config = ConfigFactory.parseString(LOGGING_CONFIG).withFallback(ConfigFactory.load());
+      Config config = ConfigFactory.parseString(LOGGING_CONFIG + workload.config())
+          .withFallback(ConfigFactory.load());
       system = ActorSystem.create(Guardian.create(), "pekko-bench", config);
       Harness harness = new Harness(system);
 
@@ -115,6 +128,13 @@ public final class PekkoBench {
         System.err.println("# ActorSystem did not terminate cleanly: " + e);
       }
     }
+    if (workload != null) {
+      try {
+        workload.close();
+      } catch (Exception e) {
+        System.err.println("# the run's helper processes did not stop cleanly: " + e);
+      }
+    }
     System.exit(status);
   }
 
@@ -136,6 +156,9 @@ public final class PekkoBench {
       case "call_latency_under_load" ->
           new CallLatencyBench(params.integer("procs", 10_000), params.integer("calls", 100_000),
               params.integer("ask", 0) != 0, params.integer("max_s", 60));
+      case "dist_pingpong" -> DistBench.pingpong(params.integer("n", 100_000));
+      case "dist_throughput" -> DistBench.throughput(params.integer("n", 1_000_000),
+          params.integer("window", 3_000), params.integer("ack_every", 1_000));
       default -> throw new BenchFailure("unknown run '" + run + "'");
     };
   }
