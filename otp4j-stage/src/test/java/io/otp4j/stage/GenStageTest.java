@@ -542,6 +542,36 @@ class GenStageTest extends StageTestSupport {
     }
 
     @Test
+    void aProducerConsumerHandsOnItsBufferedOutputBeforeItEnds() throws Exception {
+        record Pass(ServerRef<?> up) implements ProducerConsumer<Integer, Object, Object> {
+            @Override
+            public Init<Integer> init() {
+                return new Init.Ok<>(0, StageOptions.DEFAULT.subscribeTo(SubscribeOptions.to(up).maxDemand(50)));
+            }
+
+            @Override
+            public Result<Integer, Object> handleEvents(List<Object> events, Subscription from, Integer s) {
+                return new NoReply<>(events, s);
+            }
+        }
+        inProcess(() -> {
+            var p = GenStage.fromIterable(longs(1, 10));
+            Ref pm = Proc.monitor(pid(p));
+            var pc = GenStage.start(new Pass(p));
+            GenStage.start(new Forwarder(Proc.self(),
+                    StageOptions.DEFAULT.subscribeTo(SubscribeOptions.to(pc).cancel(CancelMode.TEMPORARY)), true));
+            Subscription sub = subscribed().subscription();
+            GenStage.ask(sub, 3);
+            assertThat(collect(3)).containsExactly(1L, 2L, 3L);
+            // the producer has ended; the other seven events wait in the producer-consumer's buffer
+            assertThat(awaitDown(pm)).isEqualTo(ExitReason.NORMAL);
+            GenStage.ask(sub, 7);
+            assertThat(collect(7)).containsExactly(4L, 5L, 6L, 7L, 8L, 9L, 10L);
+            assertThat(cancellation().reason()).isEqualTo(ExitReason.NORMAL);
+        });
+    }
+
+    @Test
     void callsAndCastsReachTheStageAndCanEmitEvents() throws Exception {
         inProcess(() -> {
             var p = counter(StageOptions.DEFAULT);

@@ -617,8 +617,10 @@ public final class StageServer implements GenServer<StageServer, Object> {
         Proc.demonitor(ref, true);
         Cancellation c = new Cancellation(how, reason);
         Subscription from = new Subscription(entry.pid, ref);
-        if (kind == Kind.PRODUCER_CONSUMER && !pcQueue.isEmpty()) {
+        if (kind == Kind.PRODUCER_CONSUMER && (!pcQueue.isEmpty() || buffer.size() > 0)) {
+            // events that came before the end, handled or not, reach the consumers first
             pcQueue.addLast(new PcCancel(entry.cancel, c, from));
+            takePcEvents();
         } else {
             invokeCancel(entry.cancel, c, from);
         }
@@ -640,9 +642,14 @@ public final class StageServer implements GenServer<StageServer, Object> {
         }
     }
 
-    /** A producer-consumer handles incoming work while its consumers have demand (take_pc_events). */
+    /**
+     * A producer-consumer handles incoming work while its consumers have demand (take_pc_events). A
+     * cancellation waits behind the events that came before it and behind the output they made,
+     * so that a pipeline drains before its end travels down.
+     */
     private void takePcEvents() {
-        while (pcCounter > 0 && !pcQueue.isEmpty()) {
+        while (!pcQueue.isEmpty()
+                && (pcCounter > 0 || (pcQueue.peekFirst() instanceof PcCancel && buffer.size() == 0))) {
             Object item = pcQueue.pollFirst();
             switch (item) {
                 case PcEvents(Ref ref, List<Object> events) -> {
