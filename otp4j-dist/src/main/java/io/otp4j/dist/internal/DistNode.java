@@ -81,6 +81,8 @@ public final class DistNode implements RemoteRouter {
     private final EpmdServer epmdServer;
     private final EpmdClient epmd;
     private final ConcurrentHashMap<String, Peer> peers = new ConcurrentHashMap<>();
+    /** Nodes whose connection to this one is in its handshake: no second connection is dialled meanwhile. */
+    private final Set<String> accepting = ConcurrentHashMap.newKeySet();
     private final Set<BiConsumer<String, Boolean>> nodeWatchers = new CopyOnWriteArraySet<>();
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong unlinkIds = new AtomicLong();
@@ -217,8 +219,13 @@ public final class DistNode implements RemoteRouter {
         Peer fresh = new Peer(n);
         p = peers.putIfAbsent(nodeName, fresh);
         if (p != null) return p;
-        Thread.ofVirtual().name("dist-connect-" + nodeName).start(() -> connectTo(fresh));
+        if (!accepting.contains(nodeName)) dial(fresh);
         return fresh;
+    }
+
+    private void dial(Peer p) {
+        p.dialing = true;
+        Thread.ofVirtual().name("dist-connect-" + p.name).start(() -> connectTo(p));
     }
 
     private void connectTo(Peer p) {
@@ -257,16 +264,44 @@ public final class DistNode implements RemoteRouter {
                 return;
             }
             Thread.ofVirtual().name("dist-handshake").start(() -> {
+                // the node this handshake is from, once it has said its name (see acceptPending)
+                String[] from = new String[1];
+                HandshakeRegistry mine = new HandshakeRegistry() {
+                    @Override
+                    public Pending acceptPending(NodeName peer) {
+                        Pending answer = registry.acceptPending(peer);
+                        if (answer != Pending.NOK) from[0] = peer.toString();
+                        return answer;
+                    }
+
+                    @Override
+                    public boolean isPending(NodeName peer) {
+                        return registry.isPending(peer);
+                    }
+
+                    @Override
+                    public void replace(NodeName peer) {
+                        registry.replace(peer);
+                    }
+                };
+                boolean attached = false;
                 try {
                     s.setTcpNoDelay(true);
                     DistStream stream = tls != null ? tls.server(s, options.setupTime()) : DistStream.of(s);
-                    HandshakeResult r = Handshake.accept(stream, handshake, registry);
+                    HandshakeResult r = Handshake.accept(stream, handshake, mine);
                     Peer p = peers.computeIfAbsent(r.peer().toString(), k -> new Peer(r.peer()));
                     attach(p, stream, r);
+                    attached = true;
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("a node connecting to {} from {} was refused: {}", self, s.getRemoteSocketAddress(),
                             e.getMessage());
                     closeQuietly(s);
+                } finally {
+                    if (from[0] != null && accepting.remove(from[0]) && !attached) {
+                        // something waited for this node meanwhile: dial it ourselves
+                        Peer p = peers.get(from[0]);
+                        if (p != null && p.connection == null && !p.dialing) dial(p);
+                    }
                 }
             });
         }
@@ -286,13 +321,16 @@ public final class DistNode implements RemoteRouter {
     private final HandshakeRegistry registry = new HandshakeRegistry() {
         @Override
         public Pending acceptPending(NodeName peer) {
-            Peer p = peers.get(peer.toString());
-            if (p == null) return Pending.OK;
-            if (p.connection != null && p.connection.isOpen()) return Pending.ALIVE;
-            if (p.connecting) {
-                return HandshakeRegistry.ownAttemptWins(self, peer) ? Pending.NOK : Pending.OK_SIMULTANEOUS;
-            }
-            return Pending.OK;
+            String key = peer.toString();
+            Peer p = peers.get(key);
+            Pending answer;
+            if (p == null) answer = Pending.OK;
+            else if (p.connection != null && p.connection.isOpen()) answer = Pending.ALIVE;
+            else if (p.dialing && p.connecting) {
+                answer = HandshakeRegistry.ownAttemptWins(self, peer) ? Pending.NOK : Pending.OK_SIMULTANEOUS;
+            } else answer = Pending.OK;
+            if (answer != Pending.NOK) accepting.add(key);
+            return answer;
         }
 
         @Override
@@ -336,6 +374,8 @@ public final class DistNode implements RemoteRouter {
         final NodeName name;
         volatile Connection connection;
         volatile boolean connecting = true;
+        /** Whether this node is dialling the peer (as opposed to waiting for its incoming connection). */
+        volatile boolean dialing;
         private List<Control> waiting = new ArrayList<>();
         private DistEncoder encoder;
         private long flags;
