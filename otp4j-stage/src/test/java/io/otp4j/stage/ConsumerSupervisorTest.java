@@ -295,12 +295,15 @@ class ConsumerSupervisorTest extends StageTestSupport {
             Pid test = Proc.self();
             ChildSpec child = gated(test, (e, a) -> true).withRestart(ChildSpec.Restart.TRANSIENT);
             var producer = GenStage.start(new Items(List.of("x"), test));
-            var sup = ConsumerSupervisor.start(ConsumerSupervisor.Spec.of(child)
+            // linked from the start: the supervisor may give up before a monitor could be set
+            Proc.trapExit(true);
+            var sup = ConsumerSupervisor.startLink(ConsumerSupervisor.Spec.of(child)
                     .withIntensity(2, Duration.ofSeconds(5))
                     .subscribeTo(SubscribeOptions.to(producer)));
-            Ref mon = Proc.monitor(pid(sup));
+            Pid supPid = pid(sup);
             for (int attempt = 1; attempt <= 3; attempt++) assertThat(started().attempt()).isEqualTo(attempt);
-            assertThat(awaitDown(mon)).isEqualTo(ExitReason.SHUTDOWN);
+            assertThat((Object) await(m -> m instanceof io.otp4j.Exit x && x.from().equals(supPid) ? x.reason() : null))
+                    .isEqualTo(ExitReason.SHUTDOWN);
             quiet(Started.class);
             assertThat(supervisorReports("shutdown")).singleElement()
                     .satisfies(r -> assertThat(r.reason()).hasToString("reached_max_restart_intensity"));
