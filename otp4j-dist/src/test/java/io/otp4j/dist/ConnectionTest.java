@@ -123,8 +123,11 @@ class ConnectionTest {
             Frames fa = new Frames();
             Frames fb = new Frames();
             Connection a = Connection.start(p.clientStream(), B, HEADER, fast, fa);
+            long t0 = System.nanoTime();
             Connection b = Connection.start(p.serverStream(), A, HEADER, fast, fb);
-            Thread.sleep(2500); // two and a half tick times
+            // each side lives on the other's ticks for two and a half tick times
+            fa.awaitTicksSpanning(t0, Duration.ofMillis(2500), Duration.ofSeconds(5));
+            fb.awaitTicksSpanning(t0, Duration.ofMillis(2500), Duration.ofSeconds(5));
             assertThat(a.isOpen()).as("open: " + a.closeReason()).isTrue();
             assertThat(b.isOpen()).as("open: " + b.closeReason()).isTrue();
             assertThat(a.ticksSent()).isPositive();
@@ -143,11 +146,13 @@ class ConnectionTest {
         ConnectionConfig fast = QUIET.withTickTime(Duration.ofMillis(800)); // checks every 200 ms
         try (SocketPair p = SocketPair.open()) {
             Connection a = Connection.start(p.clientStream(), B, HEADER, fast, new Frames(false));
-            Connection b = Connection.start(p.serverStream(), A, HEADER, fast, new Frames(false));
+            Frames fb = new Frames();
+            Connection b = Connection.start(p.serverStream(), A, HEADER, fast, fb);
+            // a sends for a second, each frame once b has the previous one: a is never idle
             long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1000);
             while (System.nanoTime() < end) {
                 a.send(headerFrame(1, 0));
-                Thread.sleep(10);
+                assertThat(fb.frames.poll(5, TimeUnit.SECONDS)).isNotNull();
             }
             assertThat(a.ticksSent()).isLessThanOrEqualTo(1); // (one, if this thread stalled for 200 ms)
             assertThat(b.ticksSent()).isGreaterThanOrEqualTo(2);

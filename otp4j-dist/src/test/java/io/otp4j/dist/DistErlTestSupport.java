@@ -56,25 +56,9 @@ final class DistErlTestSupport {
             this.process = process;
         }
 
-        static Epmd start() throws IOException, InterruptedException {
+        static Epmd start() throws Exception {
             int port = freePort();
-            Process p = new ProcessBuilder(EPMD.toString(), "-port", String.valueOf(port), "-address", "127.0.0.1")
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (true) {
-                try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                    return new Epmd(port, p);
-                } catch (IOException e) {
-                    if (!p.isAlive() || System.nanoTime() > deadline) {
-                        p.destroyForcibly();
-                        throw new IOException("epmd did not start on port " + port, e);
-                    }
-                    Thread.sleep(50);
-                }
-            }
+            return new Epmd(port, EpmdTestSupport.startRealEpmd(port));
         }
 
         /** PORT_PLEASE2: the distribution port of {@code alive}, or -1 when it is not registered. */

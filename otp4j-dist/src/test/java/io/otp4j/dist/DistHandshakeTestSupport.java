@@ -9,12 +9,14 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Sockets, registries, listeners and streams for the handshake and connection tests. */
@@ -118,6 +120,8 @@ final class DistHandshakeTestSupport {
     /** Keeps copies of the frames a connection hands over, and why it closed. */
     static class Frames implements FrameListener {
         final LinkedBlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
+        /** When each tick arrived (System.nanoTime). */
+        final LinkedBlockingQueue<Long> ticks = new LinkedBlockingQueue<>();
         final CountDownLatch closed = new CountDownLatch(1);
         final AtomicInteger count = new AtomicInteger();
         volatile String reason;
@@ -142,9 +146,28 @@ final class DistHandshakeTestSupport {
         }
 
         @Override
+        public void onTick() {
+            ticks.add(System.nanoTime());
+        }
+
+        @Override
         public void onClosed(String reason) {
             this.reason = reason;
             closed.countDown();
+        }
+
+        /**
+         * Waits for ticks until one arrives {@code span} or more after {@code since} (a
+         * System.nanoTime): the connection has then lived on ticks alone for that long.
+         *
+         * @throws AssertionError if the ticks stop coming for {@code gap}
+         */
+        void awaitTicksSpanning(long since, Duration span, Duration gap) throws InterruptedException {
+            for (;;) {
+                Long at = ticks.poll(gap.toNanos(), TimeUnit.NANOSECONDS);
+                if (at == null) throw new AssertionError("no tick for " + gap + " (closed: " + reason + ")");
+                if (at - since >= span.toNanos()) return;
+            }
         }
     }
 

@@ -192,61 +192,12 @@ final class DistTlsSupport {
     }
 
     /**
-     * An erl node with TLS distribution: {@code erl -sname NAME -setcookie C -proto_dist inet_tls
-     * -ssl_dist_optfile FILE -noshell -eval CODE}, using the EPMD on {@code epmdPort}; its output is
-     * read line by line. {@link #close} kills it and waits for it.
+     * An erl node with TLS distribution: {@code erl ... -proto_dist inet_tls -ssl_dist_optfile FILE},
+     * using the EPMD on {@code epmdPort}.
      */
-    static final class TlsErl implements AutoCloseable {
-        private final Process process;
-        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        private final List<String> seen = new ArrayList<>();
-
-        TlsErl(String sname, String cookie, int epmdPort, Path optFile, String code) throws IOException {
-            ProcessBuilder pb = new ProcessBuilder("erl", "-sname", sname, "-setcookie", cookie, "-noshell",
-                    "-start_epmd", "false", "-proto_dist", "inet_tls", "-ssl_dist_optfile", optFile.toString(),
-                    "-eval", code);
-            pb.environment().put("ERL_EPMD_PORT", Integer.toString(epmdPort));
-            pb.redirectErrorStream(true);
-            process = pb.start();
-            Thread.ofVirtual().start(() -> {
-                try (BufferedReader r = new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String l; (l = r.readLine()) != null; ) lines.add(l);
-                } catch (IOException ignored) {
-                    // the process ended
-                }
-            });
-        }
-
-        /** Waits for a line containing {@code text}; fails with what was printed if none comes in time. */
-        String await(String text, Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            for (;;) {
-                long left = deadline - System.nanoTime();
-                String l = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
-                if (l == null) {
-                    throw new AssertionError("erl did not print \"" + text + "\" within " + timeout + "; it printed: "
-                            + seen);
-                }
-                seen.add(l);
-                if (l.contains(text)) return l;
-            }
-        }
-
-        int awaitExit(Duration timeout) throws InterruptedException {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new AssertionError("erl did not exit within " + timeout + "; it printed: " + seen + lines);
-            }
-            return process.exitValue();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
+    static ErlNode tlsErl(String sname, String cookie, int epmdPort, Path optFile, String code) throws IOException {
+        return new ErlNode(sname, cookie, epmdPort, List.of("-proto_dist", "inet_tls", "-ssl_dist_optfile",
+                optFile.toString()), code);
     }
 
     /**
@@ -264,6 +215,7 @@ final class DistTlsSupport {
                     original.write(b);
                     synchronized (copy) {
                         copy.write(b);
+                        copy.notifyAll();
                     }
                 }
 
@@ -272,6 +224,7 @@ final class DistTlsSupport {
                     original.write(b, off, len);
                     synchronized (copy) {
                         copy.write(b, off, len);
+                        copy.notifyAll();
                     }
                 }
             };
@@ -287,17 +240,20 @@ final class DistTlsSupport {
         /** Waits for a logged line that contains every one of {@code parts}; the line. */
         String await(Duration timeout, String... parts) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
-            for (;;) {
-                for (String line : text().split("\n")) {
-                    boolean all = true;
-                    for (String p : parts) all &= line.contains(p);
-                    if (all) return line;
+            synchronized (copy) {
+                for (;;) {
+                    for (String line : text().split("\n")) {
+                        boolean all = true;
+                        for (String p : parts) all &= line.contains(p);
+                        if (all) return line;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new AssertionError("no log line with " + List.of(parts) + " within " + timeout
+                                + "; logged:\n" + text());
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(copy, left); // woken by each write
                 }
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("no log line with " + List.of(parts) + " within " + timeout + "; logged:\n"
-                            + text());
-                }
-                Thread.sleep(50);
             }
         }
 

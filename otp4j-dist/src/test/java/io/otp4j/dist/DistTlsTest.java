@@ -2,15 +2,12 @@ package io.otp4j.dist;
 
 import io.otp4j.Atom;
 import io.otp4j.Node;
-import io.otp4j.Pid;
-import io.otp4j.Proc;
 import io.otp4j.Tuple;
 import io.otp4j.behaviour.From;
 import io.otp4j.behaviour.GenServer;
 import io.otp4j.behaviour.StartOptions;
 import io.otp4j.dist.DistTlsSupport.LogCapture;
 import io.otp4j.dist.DistTlsSupport.Pki;
-import io.otp4j.dist.DistTlsSupport.TlsErl;
 import io.otp4j.dist.internal.connection.DistStream;
 import io.otp4j.dist.internal.connection.TlsSockets;
 import org.junit.jupiter.api.AfterEach;
@@ -28,10 +25,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -43,9 +38,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class DistTlsTest {
     static final Duration WAIT = Duration.ofSeconds(30);
-    static final Atom PING = Atom.of("ping");
-    static final Atom PONG = Atom.of("pong");
-    static final Atom FINISHED = Atom.of("finished");
+    static final Atom PONG = PingPong.PONG;
 
     @TempDir
     static Path dir;
@@ -201,24 +194,22 @@ class DistTlsTest {
             DistStream server = accepted.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             try {
                 stream.write(new byte[] {0, 1, 'a'}, 0, 3); // a challenge acknowledgement ends the handshake framing
-                AtomicLong written = new AtomicLong();
+                Semaphore wrote = new Semaphore(0); // a permit per write that returned
                 CompletableFuture<Throwable> writerEnd = new CompletableFuture<>();
                 Thread.ofVirtual().start(() -> {
                     byte[] chunk = new byte[64 * 1024];
                     try {
                         for (;;) {
                             stream.write(chunk, 0, chunk.length);
-                            written.addAndGet(chunk.length);
+                            wrote.release();
                         }
                     } catch (Throwable e) {
                         writerEnd.complete(e);
                     }
                 });
-                // the writer blocks once the socket buffers are full
-                long last = -1;
-                while (written.get() != last) {
-                    last = written.get();
-                    Thread.sleep(500);
+                // the writer blocks once the socket buffers are full: no write returns for half a second
+                while (wrote.tryAcquire(500, TimeUnit.MILLISECONDS)) {
+                    wrote.drainPermits();
                 }
                 long start = System.nanoTime();
                 stream.close();
@@ -234,20 +225,10 @@ class DistTlsTest {
     void otp4jPingsAnErlangPongOverTls13() throws Exception {
         Distribution dist = node("j1@localhost", pki.tls().withProtocols("TLSv1.3"));
         Node node = nodes.get(0);
-        String pong = "register(pong, spawn(fun Pong() -> receive finished -> io:format(\"Pong finished~n\"), "
-                + "erlang:halt(); {ping, P} -> io:format(\"Pong received ping~n\"), P ! pong, Pong() end end)), "
-                + "io:format(\"ready~n\"), receive after infinity -> ok end.";
-        try (TlsErl erl = new TlsErl("e1@localhost", "tls-cookie", epmdPort, pki.erlOpts13(), pong)) {
+        try (ErlNode erl = DistTlsSupport.tlsErl("e1@localhost", "tls-cookie", epmdPort, pki.erlOpts13(),
+                PingPong.ERL_PONG)) {
             erl.await("ready", WAIT);
-            List<Object> got = node.run(() -> {
-                List<Object> replies = new CopyOnWriteArrayList<>();
-                for (int i = 0; i < 3; i++) {
-                    dist.send("pong", "e1@localhost", Tuple.of(PING, Proc.self()));
-                    replies.add(Proc.receive(WAIT).orElseThrow(() -> new AssertionError("no pong")));
-                }
-                dist.send("pong", "e1@localhost", FINISHED);
-                return replies;
-            });
+            List<Object> got = PingPong.ping(node, dist, "e1@localhost", WAIT);
             assertThat(got).containsExactly(PONG, PONG, PONG);
             erl.await("Pong finished", WAIT);
             assertThat(erl.awaitExit(WAIT)).isZero();
@@ -258,38 +239,15 @@ class DistTlsTest {
     void erlangPingsAnOtp4jPongOverTls12() throws Exception {
         node("j1@localhost", pki.tls()); // erl offers TLS 1.2 only, by default
         Node node = nodes.get(0);
-        List<String> printed = new CopyOnWriteArrayList<>();
-        CountDownLatch finished = new CountDownLatch(1);
-        Pid pong = node.spawn(() -> {
-            for (;;) {
-                Object m = Proc.receive();
-                if (FINISHED.equals(m)) {
-                    printed.add("Pong finished");
-                    finished.countDown();
-                    return;
-                }
-                if (m instanceof Tuple t && t.size() == 2 && PING.equals(t.get(0)) && t.get(1) instanceof Pid from) {
-                    printed.add("Pong received ping");
-                    Proc.send(from, PONG);
-                }
-            }
-        });
-        node.run(() -> {
-            Proc.register("pong", pong);
-            return null;
-        });
-        String ping = "Ping = fun Ping(0) -> {pong, 'j1@localhost'} ! finished, io:format(\"ping finished~n\"); "
-                + "Ping(N) -> {pong, 'j1@localhost'} ! {ping, self()}, "
-                + "receive pong -> io:format(\"Ping received pong~n\") "
-                + "after 20000 -> io:format(\"no pong~n\"), erlang:halt(1) end, Ping(N - 1) end, "
-                + "Ping(3), erlang:halt().";
-        try (TlsErl erl = new TlsErl("e2@localhost", "tls-cookie", epmdPort, pki.erlOpts(), ping)) {
+        PingPong.JavaPong pong = new PingPong.JavaPong(node);
+        try (ErlNode erl = DistTlsSupport.tlsErl("e2@localhost", "tls-cookie", epmdPort, pki.erlOpts(),
+                PingPong.erlPing("j1@localhost"))) {
             for (int i = 0; i < 3; i++) erl.await("Ping received pong", WAIT);
             erl.await("ping finished", WAIT);
             assertThat(erl.awaitExit(WAIT)).isZero();
         }
-        assertThat(finished.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        assertThat(printed).containsExactly("Pong received ping", "Pong received ping", "Pong received ping",
+        assertThat(pong.awaitFinished(WAIT)).isTrue();
+        assertThat(pong.printed).containsExactly("Pong received ping", "Pong received ping", "Pong received ping",
                 "Pong finished");
     }
 
@@ -298,7 +256,7 @@ class DistTlsTest {
         Distribution dist = node("j1@localhost", pki.tls());
         String code = "io:format(\"ping: ~p~n\", [net_adm:ping('j1@localhost')]), "
                 + "io:format(\"ready~n\"), receive after infinity -> ok end.";
-        try (TlsErl erl = new TlsErl("e3@localhost", "tls-cookie", epmdPort, pki.rogueErlOpts(), code)) {
+        try (ErlNode erl = DistTlsSupport.tlsErl("e3@localhost", "tls-cookie", epmdPort, pki.rogueErlOpts(), code)) {
             // erl connects: this node refuses its certificate
             assertThat(erl.await("ping: ", WAIT)).contains("pang");
             log.await(WAIT, "connecting to j1@localhost", "was refused: TLS handshake failed");

@@ -4,10 +4,12 @@ import io.otp4j.dist.internal.epmd.EpmdClient;
 import io.otp4j.dist.internal.epmd.EpmdException;
 import io.otp4j.dist.internal.epmd.Names;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -18,7 +20,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /** Helpers of the EPMD tests: free ports, the real epmd and erl as subprocesses, raw exchanges. */
@@ -55,26 +60,31 @@ final class EpmdTestSupport {
         }
     }
 
-    /** Starts the real epmd in the foreground on {@code port} (127.0.0.1) and waits until it answers. */
+    /**
+     * Starts the real epmd in the foreground on {@code port} (127.0.0.1) and waits until it says it
+     * serves (its debug output, {@code -d -d}, announces its main loop once it listens).
+     */
     static Process startRealEpmd(int port, String... extraArgs) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(EPMD, "-port", Integer.toString(port), "-address", "127.0.0.1"));
+        List<String> cmd = new ArrayList<>(List.of(EPMD, "-d", "-d", "-port", Integer.toString(port), "-address", "127.0.0.1"));
         cmd.addAll(List.of(extraArgs));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        EpmdClient probe = new EpmdClient(port, Duration.ofSeconds(1));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (true) {
-            try {
-                probe.names(LOOPBACK);
-                return p;
-            } catch (EpmdException e) {
-                if (!p.isAlive()) throw new IllegalStateException("epmd exited with " + p.exitValue());
-                if (System.nanoTime() > deadline) {
-                    stop(p);
-                    throw new IllegalStateException("epmd did not answer on port " + port, e);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        CompletableFuture<Void> running = new CompletableFuture<>();
+        Thread.ofVirtual().name("epmd-" + port + "-output").start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null; ) {
+                    if (l.contains("entering the main select() loop")) running.complete(null); // then keep draining the debug output
                 }
-                Thread.sleep(50);
+            } catch (IOException ignored) {
+                // epmd ended
             }
+            running.completeExceptionally(new IllegalStateException("epmd on port " + port + " exited"));
+        });
+        try {
+            running.get(15, TimeUnit.SECONDS);
+            return p;
+        } catch (ExecutionException | TimeoutException e) {
+            stop(p);
+            throw new IllegalStateException("epmd did not start on port " + port, e);
         }
     }
 

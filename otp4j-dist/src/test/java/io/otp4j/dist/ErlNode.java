@@ -23,8 +23,16 @@ final class ErlNode implements AutoCloseable {
     private final List<String> seen = new ArrayList<>();
 
     ErlNode(String sname, String cookie, int epmdPort, String code) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder("erl", "-sname", sname, "-setcookie", cookie, "-noshell",
-                "-start_epmd", "false", "-eval", code);
+        this(sname, cookie, epmdPort, List.of(), code);
+    }
+
+    /** With more {@code erl} arguments, e.g. {@code -proto_dist inet_tls -ssl_dist_optfile FILE}. */
+    ErlNode(String sname, String cookie, int epmdPort, List<String> erlArgs, String code) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("erl", "-sname", sname, "-setcookie", cookie, "-noshell",
+                "-start_epmd", "false"));
+        cmd.addAll(erlArgs);
+        cmd.addAll(List.of("-eval", code));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("ERL_EPMD_PORT", Integer.toString(epmdPort));
         pb.redirectErrorStream(true);
         process = pb.start();

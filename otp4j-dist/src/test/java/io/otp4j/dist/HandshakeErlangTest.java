@@ -86,13 +86,14 @@ class HandshakeErlangTest {
         assertThat(r.hidden()).isFalse();
         assertThat(r.usesDistHeader()).isTrue(); // FRAGMENTS agreed
         Frames frames = new Frames();
+        long t0 = System.nanoTime();
         Connection c = Connection.start(stream, r, TICK_4S, frames);
         erl.await("nodeup j1@localhost", Duration.ofSeconds(10));
 
         exchangeMessages(c, frames, cfg, "j1@localhost");
 
         // Erlang's net_ticktime and ours are 4 s: with ticks both ways the connection outlives it.
-        Thread.sleep(6000);
+        frames.awaitTicksSpanning(t0, Duration.ofSeconds(6), Duration.ofSeconds(4));
         assertThat(c.isOpen()).as("open after 6 s: " + c.closeReason()).isTrue();
         assertThat(c.ticksReceived()).isPositive();
         assertThat(c.ticksSent()).isPositive();

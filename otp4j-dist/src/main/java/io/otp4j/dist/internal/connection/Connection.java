@@ -245,6 +245,7 @@ public final class Connection implements AutoCloseable {
                 if (len == 0) {
                     add(TICKS_IN, 1);
                     start += 4;
+                    listener.onTick();
                     continue;
                 }
                 if (len > max) {

@@ -19,6 +19,10 @@ public interface FrameListener {
      */
     void onFrame(ByteBuffer frame);
 
+    /** A tick (an empty frame) arrived: the peer is alive and had nothing to send. */
+    default void onTick() {
+    }
+
     /**
      * The connection is closed, for {@code reason}: {@code "net_tick_timeout"} when the peer was
      * silent for the tick time, {@code "connection_closed"} when the peer closed it, {@code "closed"}
