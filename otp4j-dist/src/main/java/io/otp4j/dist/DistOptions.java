@@ -37,12 +37,6 @@ public record DistOptions(String cookie, int listenPort, InetAddress bindAddress
         Objects.requireNonNull(setupTime, "setupTime");
     }
 
-    /** Options without TLS. */
-    public DistOptions(String cookie, int listenPort, InetAddress bindAddress, int epmdPort, boolean startEpmd,
-                       boolean hidden, Duration tickTime, Duration setupTime, boolean remoteSpawn) {
-        this(cookie, listenPort, bindAddress, epmdPort, startEpmd, hidden, tickTime, setupTime, remoteSpawn, null);
-    }
-
     /** The defaults with {@code cookie}: any port on the loopback address, EPMD on its usual port (started if absent). */
     public static DistOptions cookie(String cookie) {
         return new DistOptions(cookie, 0, InetAddress.getLoopbackAddress(), defaultEpmdPort(), true, false,

@@ -27,7 +27,6 @@ import io.otp4j.dist.internal.epmd.Registration;
 import io.otp4j.dist.internal.etf.DistDecoder;
 import io.otp4j.dist.internal.etf.DistEncoder;
 import io.otp4j.dist.internal.etf.DistMessage;
-import io.otp4j.dist.term.ImproperList;
 import io.otp4j.behaviour.From;
 import io.otp4j.behaviour.GenServer;
 import io.otp4j.internal.CallWaiter;
@@ -61,11 +60,8 @@ import java.util.function.BiConsumer;
  */
 public final class DistNode implements RemoteRouter {
     private static final Logger LOG = LoggerFactory.getLogger("io.otp4j.dist");
-    private static final Atom NET_KERNEL = Atom.of("net_kernel");
     private static final Atom GEN_CALL = Atom.of("$gen_call");
     private static final Atom GEN_CAST = Atom.of("$gen_cast");
-    private static final Atom IS_AUTH = Atom.of("is_auth");
-    private static final Atom YES = Atom.of("yes");
     private static final Atom NOPROC = Atom.of("noproc");
     private static final int FRAGMENT_SIZE = 64 * 1024;
 
@@ -470,11 +466,7 @@ public final class DistNode implements RemoteRouter {
                 }
                 case Control.MonitorP(Pid from, Object target, Ref ref) -> {
                     outgoing.remove(ref);
-                    CallWaiter w = waitersByMonitor.remove(ref);
-                    if (w != null) {
-                        callMonitors.remove(w);
-                        w.processDown(ExitReason.NOCONNECTION);
-                    } else {
+                    if (!failCall(ref, ExitReason.NOCONNECTION)) {
                         node.remoteDown(from, ref, target instanceof Pid tp ? tp : null, ExitReason.NOCONNECTION);
                     }
                 }
@@ -487,11 +479,7 @@ public final class DistNode implements RemoteRouter {
             for (Link l : links) node.remoteLinkExit(l.remote(), l.local(), ExitReason.NOCONNECTION);
             links.clear();
             for (Map.Entry<Ref, Monitor> e : outgoing.entrySet()) {
-                CallWaiter w = waitersByMonitor.remove(e.getKey());
-                if (w != null) {
-                    callMonitors.remove(w);
-                    w.processDown(ExitReason.NOCONNECTION);
-                } else {
+                if (!failCall(e.getKey(), ExitReason.NOCONNECTION)) {
                     node.remoteDown(e.getValue().watcher(), e.getKey(), e.getValue().target(), ExitReason.NOCONNECTION);
                 }
             }
@@ -540,7 +528,7 @@ public final class DistNode implements RemoteRouter {
                     if (!isReply(msg)) node.remoteSend(to, inbound(msg));
                 }
                 case Control.RegSend(Pid from, Atom to, Object msg) -> {
-                    if (!node.remoteSend(to.name(), inbound(msg)) && NET_KERNEL.equals(to)) netKernel(from, msg);
+                    node.remoteSend(to.name(), inbound(msg)); // nobody by that name: dropped, as in Erlang
                 }
                 case Control.AliasSend(Pid from, Ref alias, Object msg) ->
                         LOG.debug("{} dropped a message to the alias {}: aliases are not supported yet", self, alias);
@@ -582,11 +570,8 @@ public final class DistNode implements RemoteRouter {
                     if (m != null) node.remoteDemonitor(m.target(), ref);
                 }
                 case Control.MonitorPExit(Object from, Pid to, Ref ref, Object reason, boolean p) -> {
-                    CallWaiter w = waitersByMonitor.remove(ref);
-                    if (w != null) {
-                        callMonitors.remove(w);
+                    if (failCall(ref, Reasons.fromTerm(reason))) {
                         outgoing.remove(ref);
-                        w.processDown(Reasons.fromTerm(reason));
                         return;
                     }
                     Monitor m = outgoing.remove(ref);
@@ -601,21 +586,6 @@ public final class DistNode implements RemoteRouter {
             }
         }
 
-        /** The few requests Erlang nodes make of net_kernel: {@code is_auth} (what net_adm:ping asks). */
-        private void netKernel(Pid from, Object msg) {
-            if (msg instanceof Tuple t && t.size() == 3 && GEN_CALL.equals(t.get(0)) && t.get(1) instanceof Tuple f
-                    && f.size() == 2 && f.get(0) instanceof Pid caller) {
-                Object tag = f.get(1);
-                Object request = t.get(2);
-                if (request instanceof Tuple r && r.size() == 2 && IS_AUTH.equals(r.get(0))) {
-                    send(new Control.Send(null, caller, Tuple.of(tag, YES)));
-                    return;
-                }
-                LOG.debug("{}: net_kernel call not supported: {}", self, request);
-                return;
-            }
-            LOG.debug("{}: message to net_kernel dropped: {}", self, msg);
-        }
     }
 
     // ------------------------------------------------------------------ remote spawn, erpc and rpc
@@ -760,6 +730,15 @@ public final class DistNode implements RemoteRouter {
         return msg;
     }
 
+    /** If {@code monitor} watches the callee of a pending call, ends that call with {@code reason}. */
+    private boolean failCall(Ref monitor, ExitReason reason) {
+        CallWaiter w = waitersByMonitor.remove(monitor);
+        if (w == null) return false;
+        callMonitors.remove(w);
+        w.processDown(reason);
+        return true;
+    }
+
     /** Erlang's generic-server messages arriving for a local process, in the core's shapes. */
     private Object inbound(Object msg) {
         if (msg instanceof Tuple t) {
@@ -902,10 +881,5 @@ public final class DistNode implements RemoteRouter {
     @Override
     public void nodeStopped() {
         stop();
-    }
-
-    /** An Erlang call's tag may be a reference or {@code [alias | Ref]}; both are sent back as they came. */
-    static boolean isTag(Object tag) {
-        return tag instanceof Ref || tag instanceof ImproperList;
     }
 }
