@@ -7,6 +7,8 @@ import io.otp4j.Tuple;
 import java.time.Duration;
 import io.otp4j.Pid;
 import io.otp4j.Proc;
+import io.otp4j.behaviour.GenServer;
+import io.otp4j.behaviour.StartOptions;
 import io.otp4j.dist.internal.DistNode;
 import io.otp4j.internal.NodeRuntime;
 
@@ -40,6 +42,8 @@ public final class Distribution {
     private static final Map<NodeRuntime, Distribution> RUNNING = new ConcurrentHashMap<>();
 
     private final DistNode dist;
+    private volatile Global global;
+    private volatile GlobalServer globalServer;
     private final Map<Pid, BiConsumer<String, Boolean>> watchers = new ConcurrentHashMap<>();
 
     private Distribution(DistNode dist) {
@@ -58,6 +62,15 @@ public final class Distribution {
         synchronized (RUNNING) {
             if (RUNNING.containsKey(rt)) throw new IllegalStateException("node " + node.name() + " is already distributed");
             Distribution d = new Distribution(DistNode.start(rt, options));
+            try {
+                GlobalServer gs = new GlobalServer(d);
+                d.globalServer = gs;
+                rt.run(() -> GenServer.start(gs, StartOptions.named(GlobalServer.NAME)));
+            } catch (Exception e) {
+                d.stop();
+                throw new IOException("global could not start: " + e.getMessage(), e);
+            }
+            d.global = new Global(d, rt);
             RUNNING.put(rt, d);
             rt.onStop(() -> RUNNING.remove(rt));
             return d;
@@ -84,9 +97,28 @@ public final class Distribution {
         return dist.disconnect(node);
     }
 
-    /** The connected nodes ({@code nodes(connected)}). */
+    /** The visible nodes connected to this one ({@code erlang:nodes()}). */
     public List<String> nodes() {
-        return dist.nodes();
+        return dist.nodes(true);
+    }
+
+    /** The nodes connected through hidden connections ({@code erlang:nodes(hidden)}). */
+    public List<String> hiddenNodes() {
+        return dist.nodes(false);
+    }
+
+    /** Global names across the cluster (Erlang's {@code global}). */
+    public Global global() {
+        return global;
+    }
+
+    GlobalServer globalServer() {
+        return globalServer;
+    }
+
+    /** The distribution running on {@code node}, if any. */
+    public static java.util.Optional<Distribution> of(Node node) {
+        return java.util.Optional.ofNullable(RUNNING.get((NodeRuntime) node));
     }
 
     /**
@@ -172,7 +204,7 @@ public final class Distribution {
      */
     public void monitorNodes(Pid pid, boolean on) {
         if (on) {
-            BiConsumer<String, Boolean> w = (n, up) -> Proc.send(pid, up ? new NodeUp(n) : new NodeDown(n));
+            BiConsumer<String, Boolean> w = visibleOnly((n, up) -> Proc.send(pid, up ? new NodeUp(n) : new NodeDown(n)));
             if (watchers.putIfAbsent(pid, w) == null) dist.watchNodes(w, true);
         } else {
             BiConsumer<String, Boolean> w = watchers.remove(pid);
@@ -193,6 +225,23 @@ public final class Distribution {
 
     public void unregister(String module, String function) {
         dist.unregister(module, function);
+    }
+
+    /** The global name server's node events: visible nodes only, as {@code net_kernel:monitor_nodes/1}. */
+    void watchVisibleNodes(Pid server) {
+        dist.watchNodes(visibleOnly((n, up) -> Proc.send(server, new GlobalServer.NodeEvent(n, up))), true);
+    }
+
+    /** Passes on the ups of visible connections, and the downs of those it passed up. */
+    private BiConsumer<String, Boolean> visibleOnly(BiConsumer<String, Boolean> w) {
+        java.util.Set<String> up = ConcurrentHashMap.newKeySet();
+        return (n, isUp) -> {
+            if (isUp) {
+                if (dist.isVisible(n) && up.add(n)) w.accept(n, true);
+            } else if (up.remove(n)) {
+                w.accept(n, false);
+            }
+        };
     }
 
     /** Stops distribution: every connection is closed (links and monitors across them break). */

@@ -157,11 +157,19 @@ public final class DistNode implements RemoteRouter {
         return listener.getLocalPort();
     }
 
-    /** The nodes connected now (visible and hidden). */
-    public List<String> nodes() {
+    /** The nodes connected now: the visible ones ({@code erlang:nodes()}) or the hidden ones ({@code nodes(hidden)}). */
+    public List<String> nodes(boolean visible) {
         List<String> out = new ArrayList<>();
-        for (Peer p : peers.values()) if (p.connection != null && p.connection.isOpen()) out.add(p.name.toString());
+        for (Peer p : peers.values()) {
+            if (p.connection != null && p.connection.isOpen() && p.visible() == visible) out.add(p.name.toString());
+        }
         return out;
+    }
+
+    /** Whether the connection to {@code nodeName} is up and visible (neither side hidden). */
+    public boolean isVisible(String nodeName) {
+        Peer p = peers.get(nodeName);
+        return p != null && p.connection != null && p.visible();
     }
 
     /** Connects to {@code nodeName} if not connected; true once connected ({@code net_kernel:connect_node}). */
@@ -240,6 +248,12 @@ public final class DistNode implements RemoteRouter {
         } catch (HandshakeException e) {
             closeQuietly(socket);
             if (p.connection != null) return; // the other node's attempt won and is attached
+            if (e.kind() == HandshakeException.Kind.SIMULTANEOUS) {
+                // the other node's attempt goes on: its connection is the one we wait for (if that
+                // attempt fails, the accepting side dials again)
+                p.dialing = false;
+                return;
+            }
             LOG.warn("connection to {} failed: {}", p.name, e.getMessage());
             p.failed(e.getMessage());
         } catch (IOException | RuntimeException e) {
@@ -412,6 +426,11 @@ public final class DistNode implements RemoteRouter {
                 return;
             }
             for (byte[] f : frames) conn.send(f);
+        }
+
+        /** A connection is visible when both nodes publish themselves (neither is hidden). */
+        boolean visible() {
+            return (flags & DistFlags.PUBLISHED) != 0 && !options.hidden();
         }
 
         synchronized boolean connected(Connection c, HandshakeResult r) {

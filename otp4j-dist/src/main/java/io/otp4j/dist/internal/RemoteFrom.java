@@ -46,6 +46,8 @@ final class RemoteFrom extends From {
 
     /** A {@code From} tuple's tag is a reference or {@code [alias | Ref]}. */
     static boolean isTag(Object tag) {
-        return tag instanceof Ref || (tag instanceof ImproperList l && l.tail() instanceof Ref);
+        // a reference; an alias and a reference ([alias | Ref], OTP 24+); {Ref, Node} from gen_server:multi_call
+        return tag instanceof Ref || (tag instanceof ImproperList l && l.tail() instanceof Ref)
+                || (tag instanceof io.otp4j.Tuple t && t.size() == 2 && t.get(0) instanceof Ref);
     }
 }
