@@ -153,6 +153,7 @@ class DistGlobalTest {
             assertThat(dh.connect("v1@localhost")).isTrue();
             assertThat(dh.nodes()).isEmpty();
             assertThat(dh.hiddenNodes()).containsExactly("v1@localhost");
+            assertThat(dv.connect("h1@localhost")).as("the accepting side has the connection too").isTrue();
             assertThat(dv.hiddenNodes()).containsExactly("h1@localhost");
             assertThat(dv.nodes()).isEmpty();
             // global syncs with visible nodes only: nothing to wait for, and the name stays on its side

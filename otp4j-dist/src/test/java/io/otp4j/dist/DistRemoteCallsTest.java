@@ -87,4 +87,34 @@ class DistRemoteCallsTest {
             return null;
         });
     }
+
+    @Test
+    void callsToErlangAreAnsweredThroughAnAliasAndALateReplyIsDropped() throws Exception {
+        // a server written with gen:reply, as gen_server answers: it prints whether the tag is an alias
+        String code = "register(srv, spawn(fun L() -> receive "
+                + "{'$gen_call', {_, Tag} = From, {late, Who}} -> io:format(\"late call~n\"), "
+                + "  receive go -> gen:reply(From, too_late), Who ! done end, L(); "
+                + "{'$gen_call', {_, Tag} = From, Req} -> "
+                + "  io:format(\"alias ~p~n\", [is_list(Tag) andalso hd(Tag) =:= alias]), gen:reply(From, {ok, Req}), L() "
+                + "end end)), io:format(\"ready~n\"), receive after infinity -> ok end.";
+        try (ErlNode erl = new ErlNode("e8@localhost", "calls", epmdPort, code)) {
+            erl.await("ready", WAIT);
+            assertThat(dist.connect("e8@localhost")).isTrue();
+            node.run(() -> { System.out.println("SCRATCH in process " + dist.rpc("e8@localhost", "erlang", "abs", List.of(-5), WAIT)); return null; });
+            System.out.println("SCRATCH srv from thread " + dist.call("srv", "e8@localhost", 9));
+            System.out.println("SCRATCH from thread " + dist.rpc("e8@localhost", "erlang", "abs", List.of(-5), WAIT));
+            node.run(() -> {
+                assertThat((Object) dist.call("srv", "e8@localhost", 7)).isEqualTo(Tuple.of(Atom.of("ok"), 7));
+                erl.await("alias true", WAIT);
+                // the call times out; the server answers afterwards, then sends done: the reply never arrives
+                assertThatThrownBy(() -> dist.call("srv", "e8@localhost", Tuple.of(Atom.of("late"), Proc.self()),
+                        Duration.ofMillis(200))).isInstanceOf(io.otp4j.behaviour.CallTimeoutException.class);
+                erl.await("late call", WAIT);
+                dist.send("srv", "e8@localhost", Atom.of("go"));
+                Object first = Proc.receive(m -> m, WAIT).orElseThrow(() -> new AssertionError("nothing came"));
+                assertThat(first).isEqualTo(Atom.of("done"));
+                return null;
+            });
+        }
+    }
 }

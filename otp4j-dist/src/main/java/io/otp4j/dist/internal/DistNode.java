@@ -8,6 +8,7 @@ import io.otp4j.Ref;
 import io.otp4j.Tuple;
 import io.otp4j.dist.DistOptions;
 import io.otp4j.dist.NodeName;
+import io.otp4j.dist.term.ImproperList;
 import io.otp4j.dist.internal.connection.Connection;
 import io.otp4j.dist.internal.connection.ConnectionConfig;
 import io.otp4j.dist.internal.connection.DistFlags;
@@ -62,6 +63,7 @@ public final class DistNode implements RemoteRouter {
     private static final Logger LOG = LoggerFactory.getLogger("io.otp4j.dist");
     private static final Atom GEN_CALL = Atom.of("$gen_call");
     private static final Atom GEN_CAST = Atom.of("$gen_cast");
+    private static final Atom ALIAS = Atom.of("alias");
     private static final Atom NOPROC = Atom.of("noproc");
     private static final int FRAGMENT_SIZE = 64 * 1024;
 
@@ -428,6 +430,11 @@ public final class DistNode implements RemoteRouter {
             for (byte[] f : frames) conn.send(f);
         }
 
+        /** Whether the connected peer offered {@code flag} in the handshake. */
+        boolean supports(long flag) {
+            return (flags & flag) != 0;
+        }
+
         /** A connection is visible when both nodes publish themselves (neither is hidden). */
         boolean visible() {
             return (flags & DistFlags.PUBLISHED) != 0 && !options.hidden();
@@ -549,8 +556,13 @@ public final class DistNode implements RemoteRouter {
                 case Control.RegSend(Pid from, Atom to, Object msg) -> {
                     node.remoteSend(to.name(), inbound(msg)); // nobody by that name: dropped, as in Erlang
                 }
-                case Control.AliasSend(Pid from, Ref alias, Object msg) ->
-                        LOG.debug("{} dropped a message to the alias {}: aliases are not supported yet", self, alias);
+                case Control.AliasSend(Pid from, Ref alias, Object msg) -> {
+                    LOG.debug("alias send from {} to {}: {}", from, alias, msg);
+                    // the aliases this node hands out are its calls' tags: a reply ends the call;
+                    // anything else to an alias (or a reply after the call ended) is dropped, as
+                    // Erlang drops messages to an inactive alias
+                    if (!isReply(msg)) LOG.debug("{} dropped a message to the inactive alias {}", self, alias);
+                }
                 case Control.Link(Pid from, Pid to) -> {
                     if (node.remoteLink(from, to)) {
                         links.add(new Link(to, from));
@@ -730,20 +742,26 @@ public final class DistNode implements RemoteRouter {
         Peer p = peerOf(to);
         if (p == null) return;
         boolean sender = from != null && (p.flags & DistFlags.SEND_SENDER) != 0;
-        p.send(new Control.Send(sender ? from : null, to, outbound(msg)));
+        p.send(new Control.Send(sender ? from : null, to, outbound(p, msg)));
     }
 
     /**
      * The generic core's messages in Erlang's shapes: a call is {@code {'$gen_call', {Pid, Tag}, Req}}
      * (its reply, {@code {Tag, Reply}}, is taken by the tag when it comes back), a cast
-     * {@code {'$gen_cast', Msg}}.
+     * {@code {'$gen_cast', Msg}}. To a node that knows process aliases (OTP 24+) the tag is
+     * {@code [alias | Ref]}, as gen:call makes it, so the server answers to the alias
+     * ({@code ALIAS_SEND}); a reply that comes after the call has ended then finds no alias and is
+     * dropped, never reaching the caller's mailbox.
      */
-    private Object outbound(Object msg) {
+    private Object outbound(Peer p, Object msg) {
         if (msg instanceof Gen.Call(Object request, From from)) {
             Ref tag = from.tag();
             pendingCalls.put(tag, from);
             Pid caller = from.caller() != null ? from.caller() : proxy;
-            return Tuple.of(GEN_CALL, Tuple.of(caller, tag), request);
+            // (a caller that is not a process has a tag of the JVM's default node, which cannot be an alias here)
+            boolean alias = p.supports(DistFlags.ALIAS) && tag.node().equals(self.toString());
+            Object wireTag = alias ? new ImproperList(List.of(ALIAS), tag) : tag;
+            return Tuple.of(GEN_CALL, Tuple.of(caller, wireTag), request);
         }
         if (msg instanceof Gen.Cast(Object m)) return Tuple.of(GEN_CAST, m);
         return msg;
@@ -772,7 +790,13 @@ public final class DistNode implements RemoteRouter {
 
     /** A reply to a call this node made: completes the call instead of reaching a mailbox. */
     private boolean isReply(Object msg) {
-        if (!(msg instanceof Tuple t) || t.size() != 2 || !(t.get(0) instanceof Ref tag)) return false;
+        if (!(msg instanceof Tuple t) || t.size() != 2) return false;
+        Object wireTag = t.get(0);
+        if (wireTag instanceof ImproperList l && l.tail() instanceof Ref r && l.elements().size() == 1
+                && ALIAS.equals(l.elements().get(0))) {
+            wireTag = r;
+        }
+        if (!(wireTag instanceof Ref tag)) return false;
         From from = pendingCalls.remove(tag);
         if (from == null) return false;
         if (from instanceof CallWaiter w) {
@@ -809,7 +833,7 @@ public final class DistNode implements RemoteRouter {
             p.send(new Control.MonitorP(proxy, to, ref));
             From from = call.from();
             Pid caller = from.caller() != null ? from.caller() : proxy;
-            p.send(new Control.RegSend(caller, to, outbound(call)));
+            p.send(new Control.RegSend(caller, to, outbound(p, call)));
         });
     }
 
@@ -831,7 +855,7 @@ public final class DistNode implements RemoteRouter {
     /** A message to {@code name} on {@code nodeName} ({@code {Name, Node} ! Msg}). */
     public void send(Pid from, String name, String nodeName, Object msg) {
         Peer p = peer(nodeName);
-        if (p != null) p.send(new Control.RegSend(from != null ? from : proxy, Atom.of(name), outbound(msg)));
+        if (p != null) p.send(new Control.RegSend(from != null ? from : proxy, Atom.of(name), outbound(p, msg)));
     }
 
     @Override
