@@ -43,8 +43,11 @@ public final class Distribution {
 
     private final DistNode dist;
     private volatile Global global;
+    private volatile NodeRuntime runtime;
     private volatile GlobalServer globalServer;
     private final Map<Pid, BiConsumer<String, Boolean>> watchers = new ConcurrentHashMap<>();
+    /** monitor_node: by process, the nodes it monitors and how many times. */
+    private final Map<Pid, Map<String, Integer>> nodeMonitors = new ConcurrentHashMap<>();
 
     private Distribution(DistNode dist) {
         this.dist = dist;
@@ -70,7 +73,11 @@ public final class Distribution {
                 d.stop();
                 throw new IOException("global could not start: " + e.getMessage(), e);
             }
+            d.runtime = rt;
             d.global = new Global(d, rt);
+            d.dist.watchNodes((n, up) -> {
+                if (!up) for (Pid p : d.nodeMonitors.keySet()) d.fireNodeDown(p, n);
+            }, true);
             RUNNING.put(rt, d);
             rt.onStop(() -> RUNNING.remove(rt));
             return d;
@@ -199,8 +206,34 @@ public final class Distribution {
     }
 
     /**
+     * Monitors the connection to {@code node} for the calling process ({@code erlang:monitor_node(Node, true)}):
+     * connects to it if need be, and the process receives one {@link NodeDown} when the connection
+     * is lost, or at once if it cannot be made. Each call adds a monitor (and a message);
+     * {@link #demonitorNode} removes them all.
+     */
+    public void monitorNode(String node) {
+        Pid self = Proc.self();
+        Map<String, Integer> mine = nodeMonitors.computeIfAbsent(self, k -> new ConcurrentHashMap<>());
+        mine.merge(node, 1, Integer::sum);
+        if (!connect(node)) fireNodeDown(self, node);
+    }
+
+    /** Removes the calling process's monitors of {@code node} ({@code erlang:monitor_node(Node, false)}). */
+    public void demonitorNode(String node) {
+        Map<String, Integer> mine = nodeMonitors.get(Proc.self());
+        if (mine != null) mine.remove(node);
+    }
+
+    private void fireNodeDown(Pid pid, String node) {
+        Map<String, Integer> mine = nodeMonitors.get(pid);
+        Integer n = mine != null ? mine.remove(node) : null;
+        for (int i = 0; n != null && i < n; i++) runtime.send(pid, new NodeDown(node));
+    }
+
+    /**
      * Subscribes {@code pid} to node events ({@code net_kernel:monitor_nodes/1}): it receives
-     * {@link NodeUp} and {@link NodeDown} messages.
+     * {@link NodeUp} and {@link NodeDown} messages for visible nodes (a hidden connection is in
+     * {@link #hiddenNodes()}, but sends no events).
      */
     public void monitorNodes(Pid pid, boolean on) {
         if (on) {

@@ -135,4 +135,25 @@ class DistJavaNodesTest {
             jvm.waitFor(10, TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void monitorNodeTellsOfALostConnectionOnceForEachMonitor() throws Exception {
+        a.run(() -> {
+            da.monitorNode("jb@localhost");
+            da.monitorNode("jb@localhost");
+            assertThat(da.nodes()).containsExactly("jb@localhost");
+            // a node that cannot be reached: nodedown at once
+            da.monitorNode("ghost@localhost");
+            assertThat(Proc.receive(m -> m instanceof Distribution.NodeDown(String n) && n.equals("ghost@localhost") ? n : null, WAIT))
+                    .isPresent();
+            db.stop();
+            for (int i = 0; i < 2; i++) {
+                assertThat(Proc.receive(m -> m instanceof Distribution.NodeDown(String n) && n.equals("jb@localhost") ? n : null, WAIT))
+                        .as("nodedown %d", i).isPresent();
+            }
+            // jb is gone for good: it cannot be reached any more
+            assertThat(da.connect("jb@localhost")).isFalse();
+            return null;
+        });
+    }
 }
