@@ -4,8 +4,9 @@
  * <p>{@link io.otp4j.Proc} is the process API (spawn, send, receive, links, monitors, exit signals,
  * names, timers); {@link io.otp4j.Node} is the runtime that hosts processes;
  * {@code io.otp4j.behaviour} holds GenServer, GenStatem, GenEvent, Supervisor, DynamicSupervisor,
- * Agent, Task, TaskSupervisor, Registry and Application. Everything under {@code io.otp4j.internal} is the
- * machinery; only the project's own benchmarks and demo see its runtime counters.
+ * Agent, Task, TaskSupervisor, Registry and Application, and Sys to look inside them. Everything
+ * under {@code io.otp4j.internal} is the machinery; only the project's own benchmarks and demo see
+ * its runtime counters.
  */
 module io.otp4j.core {
     requires org.slf4j;

@@ -78,6 +78,16 @@ public interface Node extends AutoCloseable {
     /** A snapshot of a live process of this node. */
     Optional<ProcessInfo> info(Pid pid);
 
+    /**
+     * Adds a listener that receives every report made from now on (crashes, supervisor and
+     * progress reports), besides the {@link Options#reportListener} and SLF4J. It runs on the
+     * thread that makes the report, often the process that crashed: keep it short and do not block.
+     * A listener that throws is logged and stays.
+     *
+     * @return a handle whose {@code close()} removes the listener
+     */
+    AutoCloseable addReportListener(Consumer<Report> listener);
+
     /** Kills every process and releases the node's threads. */
     void stop();
 

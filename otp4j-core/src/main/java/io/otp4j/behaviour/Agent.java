@@ -1,6 +1,7 @@
 package io.otp4j.behaviour;
 
 import io.otp4j.ExitReason;
+import io.otp4j.internal.gen.SysView;
 
 import java.time.Duration;
 import java.util.function.Function;
@@ -46,7 +47,17 @@ public final class Agent<S> {
     public record Pair<R, S>(R result, S state) {
     }
 
-    private record Server<S>(Supplier<S> initial) implements GenServer<S, Op<S>> {
+    private record Server<S>(Supplier<S> initial) implements GenServer<S, Op<S>>, SysView<S> {
+        @Override
+        public String behaviourName() {
+            return "Agent";
+        }
+
+        @Override
+        public String moduleName() {
+            return Agent.class.getName();
+        }
+
         @Override
         public Init<S> init() {
             return new Init.Ok<>(initial.get());

@@ -5,7 +5,9 @@ import io.otp4j.ExitReason;
 import io.otp4j.Pid;
 import io.otp4j.Proc;
 import io.otp4j.Ref;
+import io.otp4j.internal.BehaviourInfo;
 import io.otp4j.internal.NodeRuntime;
+import io.otp4j.internal.gen.SysView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Applications (OTP's {@code application}): a named, versioned component with a supervision tree,
@@ -113,7 +116,7 @@ public final class Application {
         }
     }
 
-    private record Master(Spec spec, Type type, Pid pid) {
+    private record Master(Spec spec, Type type, Pid pid, Pid top) {
     }
 
     private static final ConcurrentHashMap<NodeRuntime, Controller> CONTROLLERS = new ConcurrentHashMap<>();
@@ -163,9 +166,9 @@ public final class Application {
                 }
             }
         }
-        Pid master = startMaster(c, spec, type);
+        Master master = startMaster(c, spec, type);
         synchronized (c) {
-            c.running.put(name, new Master(spec, type, master));
+            c.running.put(name, master);
         }
         LOG.atInfo().addKeyValue("application", name).addKeyValue("type", type).log("application {} started", name);
     }
@@ -254,19 +257,36 @@ public final class Application {
         return out;
     }
 
+    /**
+     * The top supervisor of a running application: the process its start callback returned
+     * ({@code application:get_supervisor/1}).
+     *
+     * @return empty if the application is not running
+     */
+    public static Optional<Pid> supervisor(String app) {
+        Controller c = controller();
+        synchronized (c) {
+            Master m = c.running.get(app);
+            return m == null ? Optional.empty() : Optional.of(m.top());
+        }
+    }
+
     // ------------------------------------------------------------------ the application master
 
     /**
      * The application master: a process that runs the start callback (the top supervisor links to
      * it), and when the supervisor ends applies the restart type.
      */
-    private static Pid startMaster(Controller c, Spec spec, Type type) {
+    private static Master startMaster(Controller c, Spec spec, Type type) {
         Env env = key -> {
             Map<String, Object> e = c.env.get(spec.name());
             return e == null ? Optional.empty() : Optional.ofNullable(e.get(key));
         };
+        // the master's init sets it; start returns after init, so it is set (and visible) by then
+        AtomicReference<Pid> top = new AtomicReference<>();
         try {
-            return GenServer.start(new MasterServer(c, spec, type, env)).pid();
+            Pid master = GenServer.start(new MasterServer(c, spec, type, env, top)).pid();
+            return new Master(spec, type, master, top.get());
         } catch (StartException e) {
             throw new StartError("application " + spec.name() + " failed to start: " + e.getMessage(), e);
         }
@@ -275,13 +295,25 @@ public final class Application {
     private record MasterState(Pid top, Ref monitor) {
     }
 
-    private record MasterServer(Controller c, Spec spec, Type type, Env env) implements GenServer<MasterState, Object> {
+    private record MasterServer(Controller c, Spec spec, Type type, Env env, AtomicReference<Pid> top)
+            implements GenServer<MasterState, Object>, SysView<MasterState> {
+        @Override
+        public String behaviourName() {
+            return "Application";
+        }
+
+        /** The application's start callback's class: the user's code behind this master. */
+        @Override
+        public String moduleName() {
+            return BehaviourInfo.classNameOf(spec.start());
+        }
+
         @Override
         public Init<MasterState> init() throws Exception {
             Proc.trapExit(true);
-            Object top = spec.start().start(env);
-            Pid pid = SupervisorServer.pidOf(top);
+            Pid pid = SupervisorServer.pidOf(spec.start().start(env));
             if (pid == null) return new Init.Error<>("the start callback of " + spec.name() + " returned no supervisor");
+            top.set(pid);
             return new Init.Ok<>(new MasterState(pid, Proc.monitor(pid)));
         }
 

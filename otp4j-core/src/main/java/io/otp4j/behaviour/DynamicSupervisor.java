@@ -6,6 +6,7 @@ import io.otp4j.Pid;
 import io.otp4j.Proc;
 import io.otp4j.Report;
 import io.otp4j.internal.NodeRuntime;
+import io.otp4j.internal.gen.SysView;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * A supervisor that starts children on demand (Elixir's {@code DynamicSupervisor}, the modern
@@ -76,7 +78,7 @@ public final class DynamicSupervisor {
     }
 
     public static ServerRef<?> startLink(Options options, StartOptions start) {
-        return GenServer.startLink(new Server(options, start.name()), start);
+        return GenServer.startLink(new Server(options, start.name(), false), start);
     }
 
     public static ServerRef<?> start(Options options) {
@@ -84,7 +86,24 @@ public final class DynamicSupervisor {
     }
 
     public static ServerRef<?> start(Options options, StartOptions start) {
-        return GenServer.start(new Server(options, start.name()), start);
+        return GenServer.start(new Server(options, start.name(), false), start);
+    }
+
+    /** Starts a task supervisor: a dynamic supervisor that process_info and sys name as one. */
+    static ServerRef<?> startTasks(Options options, StartOptions start, boolean link) {
+        Server s = new Server(options, start.name(), true);
+        return link ? GenServer.startLink(s, start) : GenServer.start(s, start);
+    }
+
+    /**
+     * A dynamic supervisor's state, as {@link Sys#getState} shows it.
+     *
+     * @param options        its options
+     * @param children       its running children, in start order
+     * @param restarting     children waiting for a restart that failed to be retried
+     * @param recentRestarts the restarts within the current intensity period
+     */
+    public record Snapshot(Options options, List<Supervisor.ChildInfo> children, int restarting, int recentRestarts) {
     }
 
     /**
@@ -151,14 +170,51 @@ public final class DynamicSupervisor {
         }
     }
 
-    static final class Server implements GenServer<State, Request> {
+    static final class Server implements GenServer<State, Request>, SysView<State> {
         private final Options options;
         private final Name name;
+        private final boolean tasks;
         private NodeRuntime node;
 
-        Server(Options options, Name name) {
+        Server(Options options, Name name, boolean tasks) {
             this.options = options;
             this.name = name;
+            this.tasks = tasks;
+        }
+
+        @Override
+        public String behaviourName() {
+            return tasks ? "TaskSupervisor" : "DynamicSupervisor";
+        }
+
+        @Override
+        public String moduleName() {
+            return (tasks ? TaskSupervisor.class : DynamicSupervisor.class).getName();
+        }
+
+        @Override
+        public Object sysState(State s) {
+            return new Snapshot(options, childInfos(s), s.restarting, s.restarts.size());
+        }
+
+        /** A supervisor's bookkeeping is not replaced from outside: the function may only return it unchanged. */
+        @Override
+        public State replaceSysState(State s, UnaryOperator<Object> fn) {
+            Object shown = sysState(s);
+            Object r = fn.apply(shown);
+            if (!shown.equals(r)) {
+                throw new UnsupportedOperationException("a supervisor's state cannot be replaced (the function returned " + r + ")");
+            }
+            return s;
+        }
+
+        private static List<Supervisor.ChildInfo> childInfos(State s) {
+            List<Supervisor.ChildInfo> out = new ArrayList<>();
+            for (Map.Entry<Pid, ChildSpec> e : s.children.entrySet()) {
+                out.add(new Supervisor.ChildInfo(e.getValue().id(), e.getKey(), Supervisor.ChildStatus.RUNNING,
+                        e.getValue().type()));
+            }
+            return List.copyOf(out);
         }
 
         @Override
@@ -186,14 +242,7 @@ public final class DynamicSupervisor {
                     shutdown(pid, spec);
                     yield new Reply<>(Boolean.TRUE, s);
                 }
-                case WhichChildren() -> {
-                    List<Supervisor.ChildInfo> out = new ArrayList<>();
-                    for (Map.Entry<Pid, ChildSpec> e : s.children.entrySet()) {
-                        out.add(new Supervisor.ChildInfo(e.getValue().id(), e.getKey(), Supervisor.ChildStatus.RUNNING,
-                                e.getValue().type()));
-                    }
-                    yield new Reply<>(List.copyOf(out), s);
-                }
+                case WhichChildren() -> new Reply<>(childInfos(s), s);
                 case CountChildren() -> {
                     int sups = 0;
                     for (ChildSpec c : s.children.values()) if (c.type() == ChildSpec.Type.SUPERVISOR) sups++;

@@ -155,6 +155,13 @@ public sealed interface GenEvent permits GenEvent.Handler {
     }
 
     /**
+     * An installed handler and its state, as {@link Sys#getState} shows a manager's handlers (newest
+     * first), and as {@link Sys#replaceState}'s function takes and returns each of them.
+     */
+    record HandlerState(HandlerId id, Object state) {
+    }
+
+    /**
      * Identifies a handler in its manager: Erlang's {@code Module} (id null) or
      * {@code {Module, Id}}.
      *

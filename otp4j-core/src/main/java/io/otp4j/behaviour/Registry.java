@@ -145,7 +145,17 @@ public final class Registry {
     }
 
     /** The registry's owner: registers the registry by name; empties it when it stops. */
-    private final class Owner implements GenServer<Object, Object> {
+    private final class Owner implements GenServer<Object, Object>, io.otp4j.internal.gen.SysView<Object> {
+        @Override
+        public String behaviourName() {
+            return "Registry";
+        }
+
+        @Override
+        public String moduleName() {
+            return Registry.class.getName();
+        }
+
         @Override
         public Init<Object> init() {
             Proc.trapExit(true); // so that terminate runs on a supervisor's shutdown

@@ -98,6 +98,16 @@ public final class Supervisor {
     }
 
     /**
+     * A supervisor's state, as {@link Sys#getState} shows it.
+     *
+     * @param flags          its strategy and restart intensity
+     * @param children       its children, in start order
+     * @param recentRestarts the restarts within the current intensity period
+     */
+    public record Snapshot(Flags flags, List<ChildInfo> children, int recentRestarts) {
+    }
+
+    /**
      * Child counts ({@code count_children}).
      *
      * @param specs       child specs held

@@ -6,6 +6,7 @@ import io.otp4j.Pid;
 import io.otp4j.Proc;
 import io.otp4j.Report;
 import io.otp4j.internal.NodeRuntime;
+import io.otp4j.internal.gen.SysView;
 
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -14,12 +15,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The supervisor behaviour, as a {@link GenServer} on the generic core. State is private to the
  * supervisor process and mutated in place; nothing of it escapes but copies.
  */
-final class SupervisorServer implements GenServer<SupervisorServer.State, SupervisorServer.Request> {
+final class SupervisorServer implements GenServer<SupervisorServer.State, SupervisorServer.Request>,
+        SysView<SupervisorServer.State> {
 
     sealed interface Request {
     }
@@ -168,15 +171,7 @@ final class SupervisorServer implements GenServer<SupervisorServer.State, Superv
                 s.children.remove(c);
                 yield new Reply<>(Boolean.TRUE, s);
             }
-            case WhichChildren() -> {
-                List<Supervisor.ChildInfo> out = new ArrayList<>();
-                for (Child c : s.children) {
-                    Supervisor.ChildStatus st = c.pid != null ? Supervisor.ChildStatus.RUNNING
-                            : c.restarting ? Supervisor.ChildStatus.RESTARTING : Supervisor.ChildStatus.NOT_RUNNING;
-                    out.add(new Supervisor.ChildInfo(c.spec.id(), c.pid, st, c.spec.type()));
-                }
-                yield new Reply<>(List.copyOf(out), s);
-            }
+            case WhichChildren() -> new Reply<>(childInfos(s), s);
             case CountChildren() -> {
                 int active = 0;
                 int sups = 0;
@@ -191,6 +186,44 @@ final class SupervisorServer implements GenServer<SupervisorServer.State, Superv
                 yield new Reply<>(Optional.ofNullable(c == null ? null : c.spec), s);
             }
         };
+    }
+
+    private static List<Supervisor.ChildInfo> childInfos(State s) {
+        List<Supervisor.ChildInfo> out = new ArrayList<>();
+        for (Child c : s.children) {
+            Supervisor.ChildStatus st = c.pid != null ? Supervisor.ChildStatus.RUNNING
+                    : c.restarting ? Supervisor.ChildStatus.RESTARTING : Supervisor.ChildStatus.NOT_RUNNING;
+            out.add(new Supervisor.ChildInfo(c.spec.id(), c.pid, st, c.spec.type()));
+        }
+        return List.copyOf(out);
+    }
+
+    // ------------------------------------------------------------------ sys
+
+    @Override
+    public String behaviourName() {
+        return "Supervisor";
+    }
+
+    @Override
+    public String moduleName() {
+        return Supervisor.class.getName();
+    }
+
+    @Override
+    public Object sysState(State s) {
+        return new Supervisor.Snapshot(flags, childInfos(s), s.restarts.size());
+    }
+
+    /** A supervisor's bookkeeping is not replaced from outside: the function may only return it unchanged. */
+    @Override
+    public State replaceSysState(State s, UnaryOperator<Object> fn) {
+        Object shown = sysState(s);
+        Object r = fn.apply(shown);
+        if (!shown.equals(r)) {
+            throw new UnsupportedOperationException("a supervisor's state cannot be replaced (the function returned " + r + ")");
+        }
+        return s;
     }
 
     /** A failure carried back to the caller of an admin function, which rethrows it. */

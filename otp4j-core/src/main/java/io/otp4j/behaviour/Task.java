@@ -8,6 +8,7 @@ import io.otp4j.Pid;
 import io.otp4j.Proc;
 import io.otp4j.Ref;
 import io.otp4j.SpawnOptions;
+import io.otp4j.internal.BehaviourInfo;
 import io.otp4j.internal.ProcessImpl;
 
 import java.time.Duration;
@@ -123,6 +124,7 @@ public final class Task<T> {
      */
     static <T> Proc.Body body(Callable<T> fn, Pid owner, Ref ref, boolean linkToOwner, boolean awaitGo) {
         return () -> {
+            mark(fn);
             if (linkToOwner) Proc.link(owner);
             if (awaitGo) Proc.receive(m -> m instanceof Go g && g.ref().equals(ref) ? g : null);
             T value = fn.call();
@@ -132,12 +134,34 @@ public final class Task<T> {
 
     /** Starts a process running {@code fn} for its side effects, not linked (Task.start). */
     public static Pid start(Proc.Body fn) {
-        return Proc.spawn(fn);
+        return Proc.spawn(marked(fn));
     }
 
     /** As {@link #start}, linked to the caller (Task.start_link; supervisors use it). */
     public static Pid startLink(Proc.Body fn) {
-        return Proc.spawnLink(fn);
+        return Proc.spawnLink(marked(fn));
+    }
+
+    /** What process_info shows of a task: the behaviour, and the class whose code it runs. */
+    private record Info(String moduleName) implements BehaviourInfo {
+        @Override
+        public String behaviourName() {
+            return "Task";
+        }
+    }
+
+    /** Marks the calling process as a task running {@code fn}. */
+    private static void mark(Object fn) {
+        ProcessImpl p = ProcessImpl.current();
+        if (p != null) p.behaviour(new Info(BehaviourInfo.classNameOf(fn)));
+    }
+
+    /** {@code fn}, run by a process marked as a task. */
+    static Proc.Body marked(Proc.Body fn) {
+        return () -> {
+            mark(fn);
+            fn.run();
+        };
     }
 
     private static ProcessImpl owner(String what) {

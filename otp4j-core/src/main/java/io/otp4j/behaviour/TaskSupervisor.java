@@ -29,20 +29,20 @@ public final class TaskSupervisor {
     }
 
     public static ServerRef<?> startLink() {
-        return DynamicSupervisor.startLink(DynamicSupervisor.Options.DEFAULT);
+        return startLink(DynamicSupervisor.Options.DEFAULT, StartOptions.DEFAULT);
     }
 
     public static ServerRef<?> startLink(DynamicSupervisor.Options options, StartOptions start) {
-        return DynamicSupervisor.startLink(options, start);
+        return DynamicSupervisor.startTasks(options, start, true);
     }
 
     public static ServerRef<?> start() {
-        return DynamicSupervisor.start(DynamicSupervisor.Options.DEFAULT);
+        return DynamicSupervisor.startTasks(DynamicSupervisor.Options.DEFAULT, StartOptions.DEFAULT, false);
     }
 
     /** Starts a temporary child running {@code fn} for its side effects (nobody awaits it). */
     public static Pid startChild(ServerRef<?> sup, Proc.Body fn) {
-        return DynamicSupervisor.startChild(sup, ChildSpec.worker("task", () -> Proc.spawnLink(fn))
+        return DynamicSupervisor.startChild(sup, ChildSpec.worker("task", () -> Proc.spawnLink(Task.marked(fn)))
                 .withRestart(ChildSpec.Restart.TEMPORARY).withShutdown(ChildSpec.Shutdown.BRUTAL_KILL));
     }
 

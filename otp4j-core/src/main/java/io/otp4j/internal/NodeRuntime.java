@@ -136,6 +136,11 @@ public final class NodeRuntime implements Node {
         this.remote = router;
     }
 
+    @Override
+    public AutoCloseable addReportListener(java.util.function.Consumer<io.otp4j.Report> listener) {
+        return reports.addListener(listener);
+    }
+
     public Reports reports() {
         return reports;
     }
@@ -975,12 +980,34 @@ public final class NodeRuntime implements Node {
             regName = x != null ? x.name : null;
             trap = p.trapsExits();
         }
-        ProcessInfo.Status status = p.isHibernating() ? ProcessInfo.Status.HIBERNATING
+        boolean hibernating = p.isHibernating();
+        ProcessInfo.Status status = hibernating ? ProcessInfo.Status.HIBERNATING
                 : p.isWaiting() ? ProcessInfo.Status.WAITING : ProcessInfo.Status.RUNNING;
-        return Optional.of(new ProcessInfo(pid, Optional.ofNullable(regName), status, p.messageQueueLength(),
+        int queued = p.messageQueueLength();
+        // a benign race: the owner writes its behaviour object once it has started (and again, the
+        // same object, after each hibernation); a reader may see none yet. The objects' fields that
+        // BehaviourInfo reads are final, so a behaviour object seen is seen whole.
+        Object b = p.behaviour();
+        BehaviourInfo bi = b instanceof BehaviourInfo i ? i : null;
+        String behaviourName = bi != null ? bi.behaviourName() : null;
+        long memory = (hibernating ? HIBERNATED_BYTES : PROCESS_BYTES) + (long) Math.max(queued, 0) * ENVELOPE_BYTES
+                + (long) (links.size() + monitors.size() + monitoredBy.size()) * ENTRY_BYTES;
+        return Optional.of(new ProcessInfo(pid, Optional.ofNullable(regName), status, queued,
                 links, monitors, List.copyOf(monitoredBy), trap, p.reductions,
-                (p.flags & ProcessImpl.SYSTEM) != 0 ? SpawnOptions.Priority.HIGH : SpawnOptions.Priority.NORMAL));
+                (p.flags & ProcessImpl.SYSTEM) != 0 ? SpawnOptions.Priority.HIGH : SpawnOptions.Priority.NORMAL,
+                Optional.ofNullable(behaviourName), Optional.ofNullable(behaviourName != null ? bi.moduleName() : null),
+                memory));
     }
+
+    // The memory estimate of process_info, documented in ProcessInfo#memory.
+    /** A process with its virtual thread: process object, thread, parked stack (spawn_1m_mem benchmark). */
+    private static final int PROCESS_BYTES = 650;
+    /** A hibernating process: the process object (64 bytes), its pid and its continuation; no thread. */
+    private static final int HIBERNATED_BYTES = 120;
+    /** One message in the mailbox: its envelope (header, message and next references). */
+    private static final int ENVELOPE_BYTES = 24;
+    /** One link or monitor: a hash map node, its share of the table, the key. */
+    private static final int ENTRY_BYTES = 48;
 
     /** Test and introspection aid: the messages waiting in a process's mailbox. */
     public List<Object> peekMailbox(Pid pid) {

@@ -190,6 +190,11 @@ public final class ProcessImpl extends Envelope implements Runnable, Thread.Unca
         }
     }
 
+    /** The work counter (owner-written; a racy snapshot for other threads). */
+    public int reductions() {
+        return reductions;
+    }
+
     /** The behaviour running in this process (its loop's context), or null: for sys and introspection. */
     public Object behaviour() {
         Extras x = ext;

@@ -9,7 +9,9 @@ import org.slf4j.spi.LoggingEventBuilder;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
@@ -28,6 +30,8 @@ public final class Reports {
     static final long WINDOW_NANOS = 10_000_000_000L;
 
     private final Consumer<Report> listener;
+    /** Listeners added while the node runs: copy on write, as they change rarely and are read per report. */
+    private final CopyOnWriteArrayList<Consumer<Report>> added = new CopyOnWriteArrayList<>();
     private long suppressedTotal;
     private final Map<String, long[]> recent = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -45,14 +49,21 @@ public final class Reports {
                 Optional.empty(), Optional.empty(), Optional.empty()));
     }
 
+    /**
+     * Adds a listener that receives every report from now on; closing the handle removes it (once;
+     * closing again does nothing).
+     */
+    public AutoCloseable addListener(Consumer<Report> l) {
+        Objects.requireNonNull(l, "listener");
+        // a wrapper per registration, so that the same listener added twice is removed once per close
+        Consumer<Report> entry = l::accept;
+        added.add(entry);
+        return () -> added.remove(entry);
+    }
+
     public void emit(Report report) {
-        if (listener != null) {
-            try {
-                listener.accept(report);
-            } catch (RuntimeException e) {
-                LOG.warn("report listener failed", e);
-            }
-        }
+        if (listener != null) deliver(listener, report);
+        for (Consumer<Report> l : added) deliver(l, report);
         if (report instanceof Report.Progress) {
             if (LOG.isDebugEnabled()) log(report, 0);
             return;
@@ -71,6 +82,14 @@ public final class Reports {
             recent.put(kind, new long[] {now, 0});
         }
         if (LOG.isErrorEnabled()) log(report, suppressed);
+    }
+
+    private static void deliver(Consumer<Report> l, Report report) {
+        try {
+            l.accept(report);
+        } catch (RuntimeException e) {
+            LOG.warn("report listener failed", e);
+        }
     }
 
     /** How many reports were counted instead of logged since the node started. */

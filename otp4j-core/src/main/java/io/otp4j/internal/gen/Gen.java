@@ -10,13 +10,16 @@ import io.otp4j.behaviour.CallTimeoutException;
 import io.otp4j.behaviour.From;
 import io.otp4j.behaviour.RequestId;
 import io.otp4j.behaviour.ServerRef;
+import io.otp4j.behaviour.Sys;
 import io.otp4j.internal.NodeRuntime;
 import io.otp4j.internal.ProcessImpl;
+import io.otp4j.internal.SharedHandle;
 
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 
 /**
  * The generic core every behaviour shares (Erlang's {@code gen.erl}): calls, casts, replies, stop
@@ -45,15 +48,82 @@ public final class Gen {
     public record System(SystemRequest request, From from) {
     }
 
-    /** What system messages ask. */
+    /** What system messages ask (Erlang's {@code sys} requests); shown in call failures in sys's terms. */
     public sealed interface SystemRequest {
         /** Terminate with {@code reason} (proc_lib:stop). */
         record Terminate(ExitReason reason) implements SystemRequest {
+            @Override
+            public String toString() {
+                return "{terminate," + reason + "}";
+            }
         }
 
         /** The behaviour's state. */
         record GetState() implements SystemRequest {
+            @Override
+            public String toString() {
+                return "get_state";
+            }
         }
+
+        /** Replace the state with {@code fn}'s result; the reply is the new state or a {@link SystemFailure}. */
+        record ReplaceState(UnaryOperator<Object> fn) implements SystemRequest, SharedHandle {
+            @Override
+            public String toString() {
+                return "replace_state";
+            }
+        }
+
+        /** The process's status ({@code io.otp4j.behaviour.Sys.Status}). */
+        record GetStatus() implements SystemRequest {
+            @Override
+            public String toString() {
+                return "get_status";
+            }
+        }
+
+        /** Handle system messages only until resumed. */
+        record Suspend() implements SystemRequest {
+            @Override
+            public String toString() {
+                return "suspend";
+            }
+        }
+
+        record Resume() implements SystemRequest {
+            @Override
+            public String toString() {
+                return "resume";
+            }
+        }
+
+        /** Start (a fresh count) or stop collecting statistics. */
+        record SetStatistics(boolean on) implements SystemRequest {
+            @Override
+            public String toString() {
+                return "{statistics," + on + "}";
+            }
+        }
+
+        /** The statistics, if collected: an {@code Optional<Sys.Statistics>}. */
+        record GetStatistics() implements SystemRequest {
+            @Override
+            public String toString() {
+                return "{statistics,get}";
+            }
+        }
+
+        /** Send trace events to {@code sink}, in the traced process; null: stop tracing. */
+        record Trace(java.util.function.Consumer<Sys.TraceEvent> sink) implements SystemRequest, SharedHandle {
+            @Override
+            public String toString() {
+                return "{trace," + (sink != null) + "}";
+            }
+        }
+    }
+
+    /** The reply to a system request that failed in the process (a replace function threw). */
+    public record SystemFailure(Throwable error) {
     }
 
     /** The answer to an asynchronous request, as it arrives in the caller's mailbox. */
@@ -77,7 +147,12 @@ public final class Gen {
         return call(server, request, timeout, true);
     }
 
-    /** As {@link #call(ServerRef, Object, Duration)}, as a system message when {@code system}. */
+    /** A system request ({@code sys}): a call whose message is a {@link System}. */
+    public static <R> R systemCall(ServerRef<?> server, SystemRequest request, Duration timeout) {
+        return call(server, request, timeout, false);
+    }
+
+    /** As {@link #call(ServerRef, Object, Duration)}, as a system message unless {@code userCall}. */
     static <R> R call(ServerRef<?> server, Object msg, Duration timeout, boolean userCall) {
         Objects.requireNonNull(server, "server");
         long nanos = nanos(timeout);

@@ -16,6 +16,7 @@ import io.otp4j.behaviour.GenEvent.Handler;
 import io.otp4j.behaviour.GenEvent.HandlerException;
 import io.otp4j.behaviour.GenEvent.HandlerExit;
 import io.otp4j.behaviour.GenEvent.HandlerId;
+import io.otp4j.behaviour.GenEvent.HandlerState;
 import io.otp4j.behaviour.GenEvent.HandlerResult;
 import io.otp4j.behaviour.GenEvent.Init;
 import io.otp4j.behaviour.GenEvent.InitError;
@@ -31,6 +32,7 @@ import io.otp4j.behaviour.GenServer;
 import io.otp4j.behaviour.Name;
 import io.otp4j.behaviour.ServerRef;
 import io.otp4j.behaviour.StartOptions;
+import io.otp4j.behaviour.Sys;
 import io.otp4j.internal.ProcessImpl;
 import io.otp4j.internal.SharedHandle;
 import org.slf4j.Logger;
@@ -123,10 +125,6 @@ public final class GenEventLoop {
 
     /** The manager's answer when a handler operation failed. */
     public record Failed(HandlerId id, Why why) {
-    }
-
-    /** A handler and its state, as {@code sys:get_state} shows them. */
-    public record HandlerState(HandlerId id, Object state) {
     }
 
     // ------------------------------------------------------------------ client side
@@ -242,10 +240,9 @@ public final class GenEventLoop {
     private record Threw(Throwable exception) {
     }
 
-    static final class Manager {
+    static final class Manager extends SysLoop {
         final StartOptions opts;
         final Pid parent;
-        final ProcessImpl self;
         /** The installed handlers, the most recently added first. */
         final List<Installed> handlers = new ArrayList<>();
         /** Every adder the manager has linked to: unlinked when it terminates. */
@@ -256,9 +253,9 @@ public final class GenEventLoop {
         int handled;
 
         Manager(StartOptions opts, Pid parent) {
+            super(ProcessImpl.current());
             this.opts = opts;
             this.parent = parent;
-            this.self = ProcessImpl.current();
             self.behaviour(this);
         }
 
@@ -285,13 +282,14 @@ public final class GenEventLoop {
                     msg = Proc.receive();
                 }
                 if (++handled % PRUNE_EVERY == 0) self.node().pruneCallWaiters(self);
+                if (debug != null) traceIn(msg);
                 switch (msg) {
                     case Gen.Cast(Object event) -> {
                         lastMessage = event;
                         notifyAll(event, Kind.EVENT);
                     }
                     case Gen.Call(Request req, From from) -> request(req, from);
-                    case Gen.System(Gen.SystemRequest req, From from) -> system(req, from);
+                    case Gen.System s -> system(s);
                     case Exit(Pid from, ExitReason reason) when from.equals(parent) && !from.equals(self.pid) -> {
                         lastMessage = msg;
                         terminateServer(reason);
@@ -317,23 +315,23 @@ public final class GenEventLoop {
                 case SyncNotify(Object event) -> {
                     lastMessage = event;
                     notifyAll(event, Kind.EVENT);
-                    GenServer.reply(from, null);
+                    reply(from, null);
                 }
                 case HandlerCall(HandlerId id, Object request) -> {
                     lastMessage = request;
-                    GenServer.reply(from, handlerCall(id, request));
+                    reply(from, handlerCall(id, request));
                 }
                 case AddHandler(HandlerId id, Code code, Object args, Pid sup) ->
-                        GenServer.reply(from, add(id, code.handler(), args, sup));
+                        reply(from, add(id, code.handler(), args, sup));
                 case DeleteHandler(HandlerId id, Object args) -> {
                     int i = indexOf(id);
                     if (i < 0) {
-                        GenServer.reply(from, new Failed(id, new NotInstalled()));
+                        reply(from, new Failed(id, new NotInstalled()));
                         return;
                     }
                     Installed h = handlers.remove(i);
                     Object res = terminate(h, args, h.state, ExitReason.NORMAL);
-                    GenServer.reply(from, res instanceof Threw(Throwable t) ? new Failed(id, new Crashed(reasonOf(t))) : res);
+                    reply(from, res instanceof Threw(Throwable t) ? new Failed(id, new Crashed(reasonOf(t))) : res);
                 }
                 case Swap(HandlerId old, Object args1, HandlerId id, Code code, Object args2, Pid newSup) -> {
                     int i = indexOf(old);
@@ -347,9 +345,9 @@ public final class GenEventLoop {
                     } else {
                         previous = new NotInstalled();
                     }
-                    GenServer.reply(from, add(id, code.handler(), new Swapped(args2, previous), sup));
+                    reply(from, add(id, code.handler(), new Swapped(args2, previous), sup));
                 }
-                case WhichHandlers w -> GenServer.reply(from, handlers.stream().map(h -> h.id).toList());
+                case WhichHandlers w -> reply(from, handlers.stream().map(h -> h.id).toList());
             }
         }
 
@@ -547,12 +545,83 @@ public final class GenEventLoop {
 
         // -------------------------------------------------------------- the manager's end
 
-        private void system(Gen.SystemRequest req, From from) {
-            switch (req) {
-                case Gen.SystemRequest.Terminate(ExitReason reason) -> terminateServer(reason);
-                case Gen.SystemRequest.GetState g ->
-                        GenServer.reply(from, handlers.stream().map(h -> new HandlerState(h.id, h.state)).toList());
+        // -------------------------------------------------------------- sys
+
+        private void reply(From from, Object reply) {
+            GenServer.reply(from, reply);
+            if (debug != null) debug.out(reply, from, sysState());
+        }
+
+        /** Traces a message about to be handled (debug on): events, requests, other messages. */
+        private void traceIn(Object msg) {
+            switch (msg) {
+                case Gen.Cast(Object event) -> debug.in(Sys.TraceEvent.Kind.EVENT, event, null);
+                case Gen.Call(SyncNotify(Object event), From from) -> debug.in(Sys.TraceEvent.Kind.EVENT, event, from.caller());
+                default -> debug.in(msg);
             }
+        }
+
+        @Override
+        public String behaviourName() {
+            return "GenEvent";
+        }
+
+        @Override
+        public String moduleName() {
+            return GenEvent.class.getName();
+        }
+
+        @Override
+        Pid parent() {
+            return parent;
+        }
+
+        /** The handlers and their states, newest first (as they run). */
+        @Override
+        Object sysState() {
+            return handlers.stream().map(h -> new HandlerState(h.id, h.state)).toList();
+        }
+
+        /**
+         * As gen_event does, {@code fn} is applied to each handler's {@link HandlerState} and must
+         * keep its id; all or nothing: if it fails for one handler, no state changes.
+         */
+        @Override
+        Object replaceState(java.util.function.UnaryOperator<Object> fn) {
+            List<Object> next = new ArrayList<>(handlers.size());
+            for (Installed h : handlers) {
+                Object r = fn.apply(new HandlerState(h.id, h.state));
+                if (!(r instanceof HandlerState(HandlerId id, Object s)) || !id.equals(h.id)) {
+                    throw new IllegalArgumentException("the replace function must return a HandlerState with the id "
+                            + h.id + ", and returned " + r);
+                }
+                next.add(s);
+            }
+            for (int i = 0; i < handlers.size(); i++) handlers.get(i).state = next.get(i);
+            return sysState();
+        }
+
+        /** Each handler's state as its formatStatus shows it. */
+        @Override
+        Object formatStatus() {
+            List<HandlerState> out = new ArrayList<>(handlers.size());
+            for (Installed h : handlers) {
+                Object shown;
+                try {
+                    shown = h.cb.formatStatus(h.state);
+                } catch (RuntimeException e) {
+                    shown = "(formatStatus failed: " + e + ")";
+                }
+                out.add(new HandlerState(h.id, shown));
+            }
+            return List.copyOf(out);
+        }
+
+        @Override
+        RuntimeException terminate(ExitReason reason, Object msg) {
+            lastMessage = msg;
+            terminateServer(reason);
+            throw new AssertionError("unreachable");
         }
 
         /** Terminates every handler with {@code stop}, unlinks the adders, reports and exits. Never returns. */

@@ -239,22 +239,25 @@ public final class GenServerLoop {
                 p != null ? p.pid : "?", server.getClass().getName(), msg, msg.getClass().getSimpleName());
     }
 
-    /** A running generic server: its callbacks, options, and what crash reports need. */
-    static final class Server<S, M> {
+    /** A running generic server: its callbacks, options, and what crash reports and sys need. */
+    static final class Server<S, M> extends SysLoop {
         final GenServer<S, M> cb;
+        /** The callbacks' sys view, for the behaviours built on GenServer; null for a plain GenServer. */
+        final SysView<S> view;
         final StartOptions opts;
         final Pid parent;
         final Set<Class<?>> unexpectedSeen = new HashSet<>(2);
-        final ProcessImpl self;
         Object lastMessage;
         S state;
         int handled;
 
+        @SuppressWarnings("unchecked")
         Server(GenServer<S, M> cb, StartOptions opts, Pid parent) {
+            super(ProcessImpl.current());
             this.cb = cb;
+            this.view = cb instanceof SysView<?> v ? (SysView<S>) v : null;
             this.opts = opts;
             this.parent = parent;
-            this.self = ProcessImpl.current();
             self.behaviour(this);
         }
 
@@ -265,6 +268,7 @@ public final class GenServerLoop {
             Action action = initialAction;
             for (;;) {
                 Object msg;
+                Action waiting = Action.NONE; // what a system message leaves in force
                 switch (action) {
                     case Action.Continue(Object arg) -> {
                         lastMessage = arg;
@@ -279,7 +283,10 @@ public final class GenServerLoop {
                         });
                         return;
                     }
-                    case Action.Timeout(Duration after) -> msg = Proc.receive(after).orElse(TIMEOUT);
+                    case Action.Timeout(Duration after) -> {
+                        waiting = action;
+                        msg = Proc.receive(after).orElse(TIMEOUT);
+                    }
                     case Action.None n -> {
                         if (opts.hibernateAfter() != null) {
                             Optional<Object> m = Proc.receive(opts.hibernateAfter());
@@ -295,10 +302,14 @@ public final class GenServerLoop {
                 }
                 lastMessage = msg;
                 if (++handled % PRUNE_EVERY == 0) self.node().pruneCallWaiters(self);
+                if (debug != null) debug.in(msg);
                 action = switch (msg) {
                     case Gen.Call(Object request, From from) -> afterCall(from, guard(() -> cb.handleCall((M) request, from, state)));
                     case Gen.Cast(Object m) -> afterCast(guard(() -> cb.handleCast((M) m, state)));
-                    case Gen.System(Gen.SystemRequest req, From from) -> system(req, from);
+                    case Gen.System s -> {
+                        system(s);
+                        yield waiting; // as gen_server does, a time-out starts again after a system message
+                    }
                     case Exit(Pid from, ExitReason reason) when from.equals(parent) && !from.equals(self.pid) ->
                             terminateAndExit(reason, state, true);
                     default -> afterCast(guard(() -> cb.handleInfo(msg, state)));
@@ -311,14 +322,19 @@ public final class GenServerLoop {
                 case Reply<S>(Object reply, S s, Action a) -> {
                     GenServer.reply(from, reply);
                     state = s;
+                    if (debug != null) debug.out(reply, from, shown(s));
                     yield a;
                 }
                 case NoReply<S>(S s, Action a) -> {
                     state = s;
+                    if (debug != null) debug.noReply(shown(s));
                     yield a;
                 }
                 case Stop<S>(ExitReason reason, S s, Object reply) -> {
-                    if (reply != null) GenServer.reply(from, reply);
+                    if (reply != null) {
+                        GenServer.reply(from, reply);
+                        if (debug != null) debug.out(reply, from, shown(s));
+                    }
                     yield terminateAndExit(reason, s, false);
                 }
             };
@@ -328,18 +344,58 @@ public final class GenServerLoop {
             return switch (r) {
                 case NoReply<S>(S s, Action a) -> {
                     state = s;
+                    if (debug != null) debug.noReply(shown(s));
                     yield a;
                 }
                 case Stop<S>(ExitReason reason, S s, Object reply) -> terminateAndExit(reason, s, false);
             };
         }
 
-        private Action system(Gen.SystemRequest req, From from) {
-            switch (req) {
-                case Gen.SystemRequest.Terminate(ExitReason reason) -> terminateAndExit(reason, state, true);
-                case Gen.SystemRequest.GetState g -> GenServer.reply(from, state);
-            }
-            return Action.NONE;
+        /** The state as sys shows it (a supervisor's snapshot, a stage's own state). */
+        private Object shown(S s) {
+            return view != null ? view.sysState(s) : s;
+        }
+
+        // -------------------------------------------------------------- sys
+
+        @Override
+        public String behaviourName() {
+            return view != null ? view.behaviourName() : "GenServer";
+        }
+
+        @Override
+        public String moduleName() {
+            return view != null ? view.moduleName() : io.otp4j.internal.BehaviourInfo.classNameOf(cb);
+        }
+
+        @Override
+        Pid parent() {
+            return parent;
+        }
+
+        @Override
+        Object sysState() {
+            return shown(state);
+        }
+
+        @Override
+        Object replaceState(java.util.function.UnaryOperator<Object> fn) {
+            @SuppressWarnings("unchecked")
+            S next = view != null ? view.replaceSysState(state, fn) : (S) fn.apply(state);
+            state = next;
+            return shown(next);
+        }
+
+        @Override
+        Object formatStatus() {
+            return cb.formatStatus(state);
+        }
+
+        @Override
+        RuntimeException terminate(ExitReason reason, Object msg) {
+            lastMessage = msg;
+            terminateAndExit(reason, state, true);
+            throw new AssertionError("unreachable");
         }
 
         interface Callback<T> {

@@ -17,6 +17,7 @@ import io.otp4j.behaviour.GenStatem.Result;
 import io.otp4j.behaviour.Name;
 import io.otp4j.behaviour.ServerRef;
 import io.otp4j.behaviour.StartOptions;
+import io.otp4j.behaviour.Sys;
 import io.otp4j.internal.ProcessImpl;
 import io.otp4j.internal.timer.TimerService;
 
@@ -47,7 +48,7 @@ import java.util.Optional;
  * mailbox, and a token that is not the one of the entry now armed (its time-out was cancelled or
  * restarted after the timer had fired) is dropped.
  */
-public final class StatemLoop<S, D, E> {
+public final class StatemLoop<S, D, E> extends SysLoop {
 
     // Shared instances of the actions and results that carry nothing.
     public static final Action POSTPONE = new Action.Postpone();
@@ -68,7 +69,6 @@ public final class StatemLoop<S, D, E> {
     private final boolean stateEnter;
     private final StartOptions opts;
     private final Pid parent;
-    private final ProcessImpl self;
 
     private S state;
     private D data;
@@ -100,12 +100,12 @@ public final class StatemLoop<S, D, E> {
     private ArrayDeque<Armed> zeroQ;
 
     private StatemLoop(GenStatem<S, D, E> cb, CallbackMode mode, StartOptions opts, Pid parent, Init.Ok<S, D> ok) {
+        super(ProcessImpl.current());
         this.cb = cb;
         this.stateFunctions = mode.kind() == CallbackMode.Kind.STATE_FUNCTIONS;
         this.stateEnter = mode.stateEnter();
         this.opts = opts;
         this.parent = parent;
-        this.self = ProcessImpl.current();
         this.state = ok.state();
         this.data = ok.data();
         this.initActions = ok.actions();
@@ -186,8 +186,8 @@ public final class StatemLoop<S, D, E> {
                         ev = expired(t);
                         if (ev == null) continue; // its time-out was cancelled after the timer fired
                     }
-                    case Gen.System(Gen.SystemRequest req, From from) -> {
-                        system(msg, req, from);
+                    case Gen.System s -> {
+                        system(s);
                         continue;
                     }
                     case Exit(Pid from, ExitReason reason) when from.equals(parent) && !from.equals(self.pid) -> {
@@ -222,13 +222,67 @@ public final class StatemLoop<S, D, E> {
         throw new AssertionError("unreachable: hibernate returned");
     }
 
-    private void system(Object msg, Gen.SystemRequest req, From from) {
-        switch (req) {
-            case Gen.SystemRequest.Terminate(ExitReason reason) -> {
-                lastEvent = msg;
-                throw terminateAndExit(reason);
+    // ------------------------------------------------------------------ sys
+
+    @Override
+    public String behaviourName() {
+        return "GenStatem";
+    }
+
+    @Override
+    public String moduleName() {
+        return io.otp4j.internal.BehaviourInfo.classNameOf(cb);
+    }
+
+    @Override
+    Pid parent() {
+        return parent;
+    }
+
+    @Override
+    Object sysState() {
+        return new GenStatem.Snapshot<>(state, data);
+    }
+
+    /** {@code fn} takes and returns a Snapshot; as in gen_statem, no enter call, nothing retried. */
+    @Override
+    @SuppressWarnings("unchecked")
+    Object replaceState(java.util.function.UnaryOperator<Object> fn) {
+        Object r = fn.apply(sysState());
+        if (!(r instanceof GenStatem.Snapshot<?, ?>(Object s, Object d))) {
+            throw new IllegalArgumentException("the state of a GenStatem is a GenStatem.Snapshot(state, data), "
+                    + "and the replace function returned " + r);
+        }
+        if (s == null) throw new IllegalArgumentException("the replace function returned a null state");
+        state = (S) s;
+        data = (D) d;
+        return sysState();
+    }
+
+    @Override
+    Object formatStatus() {
+        return cb.formatStatus(state, data);
+    }
+
+    @Override
+    RuntimeException terminate(ExitReason reason, Object msg) {
+        lastEvent = msg;
+        throw terminateAndExit(reason);
+    }
+
+    /** Traces an event about to be handled (debug on). */
+    private void traceIn(Event<E> ev) {
+        switch (ev) {
+            case Event.Call<E>(E request, From from) -> debug.in(Sys.TraceEvent.Kind.CALL, request, from.caller());
+            case Event.Cast<E>(E m) -> debug.in(Sys.TraceEvent.Kind.CAST, m, null);
+            case Event.Info<E>(Object m) -> debug.in(Sys.TraceEvent.Kind.INFO, m, null);
+            case Event.Internal<E>(Object m) -> debug.in(Sys.TraceEvent.Kind.INTERNAL, m, null);
+            case Event.EventTimeout<E>(Object c) -> debug.in(Sys.TraceEvent.Kind.TIMEOUT, c, null);
+            case Event.StateTimeout<E>(Object c) -> debug.in(Sys.TraceEvent.Kind.TIMEOUT, c, null);
+            case Event.GenericTimeout<E>(Object name, Object c) -> debug.in(Sys.TraceEvent.Kind.TIMEOUT, c, null);
+            case Event.Enter<E> e -> {
+                // enter calls are the machine's own, not events that came in
             }
-            case Gen.SystemRequest.GetState g -> GenServer.reply(from, new GenStatem.Snapshot<>(state, data));
         }
     }
 
@@ -246,9 +300,11 @@ public final class StatemLoop<S, D, E> {
     /** Handles one event: the callback, the enter calls a state change asks for, then the transition. */
     private void handle(Event<E> ev) {
         lastEvent = ev;
+        if (debug != null) traceIn(ev);
         S from = state;
         if (apply(call(ev), true) && stateEnter) enterCalls(from);
         transition(ev, from);
+        if (debug != null && !state.equals(from)) debug.stateChange(from, state);
     }
 
     private void enterCalls(S oldState) {
@@ -326,7 +382,7 @@ public final class StatemLoop<S, D, E> {
                 if (newData.isPresent()) data = newData.get();
                 for (int i = 0, n = replies.size(); i < n; i++) {
                     Action.Reply reply = replies.get(i);
-                    GenServer.reply(reply.from(), reply.reply());
+                    reply(reply.from(), reply.reply());
                 }
                 throw terminateAndExit(reason);
             }
@@ -355,11 +411,11 @@ public final class StatemLoop<S, D, E> {
         for (int i = 0, n = actions.size(); i < n; i++) {
             Action a = actions.get(i);
             if (a instanceof Action.Reply(From from, Object reply)) { // the common case first
-                GenServer.reply(from, reply);
+                reply(from, reply);
                 continue;
             }
             switch (a) {
-                case Action.Reply(From from, Object reply) -> GenServer.reply(from, reply);
+                case Action.Reply(From from, Object reply) -> reply(from, reply);
                 case Action.Postpone p -> {
                     if (!stateCall) throw badEnterAction(a);
                     postpone = true;
@@ -380,6 +436,11 @@ public final class StatemLoop<S, D, E> {
                 }
             }
         }
+    }
+
+    private void reply(From from, Object reply) {
+        GenServer.reply(from, reply);
+        if (debug != null) debug.out(reply, from, sysState());
     }
 
     private RuntimeException badEnterAction(Action a) {

@@ -8,7 +8,9 @@ import io.otp4j.Ref;
 import io.otp4j.behaviour.From;
 import io.otp4j.behaviour.GenServer;
 import io.otp4j.behaviour.StartOptions;
+import io.otp4j.internal.BehaviourInfo;
 import io.otp4j.internal.gen.GenServerLoop;
+import io.otp4j.internal.gen.SysView;
 import io.otp4j.stage.BufferKeep;
 import io.otp4j.stage.CancelMode;
 import io.otp4j.stage.Consumer;
@@ -34,13 +36,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * A stage's process: a generic server whose callbacks run the GenStage protocol (subscriptions,
  * demand, dispatching, buffering, cancellation) around the user's {@link Stage} callbacks. One
  * instance per stage process, mutated only by that process.
  */
-public final class StageServer implements GenServer<StageServer, Object> {
+public final class StageServer implements GenServer<StageServer, Object>, SysView<StageServer> {
     private static final Logger LOG = LoggerFactory.getLogger("io.otp4j.stage");
 
     static final ExitReason DUPLICATED = new ExitReason.Other("duplicated_subscription");
@@ -311,6 +314,30 @@ public final class StageServer implements GenServer<StageServer, Object> {
     @Override
     public void terminate(ExitReason reason, StageServer ignored) throws Exception {
         mod.terminate(reason, state);
+    }
+
+    // ------------------------------------------------------------------ sys
+
+    @Override
+    public String behaviourName() {
+        return "GenStage";
+    }
+
+    @Override
+    public String moduleName() {
+        return BehaviourInfo.classNameOf(mod);
+    }
+
+    /** sys shows a stage's own state, the one its callbacks see (not the protocol's bookkeeping). */
+    @Override
+    public Object sysState(StageServer ignored) {
+        return state;
+    }
+
+    @Override
+    public StageServer replaceSysState(StageServer ignored, UnaryOperator<Object> fn) {
+        state = fn.apply(state);
+        return this;
     }
 
     @Override
