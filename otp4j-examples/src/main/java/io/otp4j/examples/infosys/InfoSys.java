@@ -154,6 +154,15 @@ public final class InfoSys {
         return new InfoSys(options, sup, new Cache.Handle(options.cache().name(), options.cache().clock()));
     }
 
+    /**
+     * The information system that {@link #startLink} started with {@code options}, for processes
+     * other than the one that started it (when an application's start callback started it, say).
+     */
+    public static InfoSys running(Options options) {
+        return new InfoSys(options, ServerRef.named(SUPERVISOR),
+                new Cache.Handle(options.cache().name(), options.cache().clock()));
+    }
+
     /** Stops the supervision tree: running tasks are killed, the cache's table goes with its server. */
     public void stop() {
         Supervisor.stop(supervisor);
