@@ -75,6 +75,41 @@ class DistInteropTest {
         }
     }
 
+    /** Keeps a call unanswered until told {@code go}; then replies and tells the caller {@code done}. */
+    record Late() implements GenServer<From, Object> {
+        @Override
+        public Init<From> init() {
+            return new Init.Ok<>(null);
+        }
+
+        @Override
+        public CallResult<From> handleCall(Object req, From from, From none) {
+            return new NoReply<>(from);
+        }
+
+        @Override
+        public CastResult<From> handleInfo(Object msg, From held) {
+            GenServer.reply(held, Atom.of("too_late"));
+            Proc.send(held.caller(), Atom.of("done"));
+            return new NoReply<>(null);
+        }
+    }
+
+    @Test
+    void aReplyToAnErlangCallerGoesToItsAliasSoALateOneIsDropped() throws Exception {
+        node.run(() -> GenServer.start(new Late(), StartOptions.named("late")));
+        // the call times out; the Java server replies afterwards (to the caller's alias, which is
+        // gone), then sends done to the caller's pid: done must be the first message to arrive
+        String code = "S = {late, 'j1@localhost'}, "
+                + "{'EXIT', {timeout, _}} = (catch gen_server:call(S, slow, 200)), io:format(\"timed out~n\"), "
+                + "S ! go, receive M -> io:format(\"first ~p~n\", [M]) end, erlang:halt().";
+        try (ErlNode erl = new ErlNode("e9@localhost", "interop", epmdPort, code)) {
+            erl.await("timed out", WAIT);
+            erl.await("first done", WAIT);
+            assertThat(erl.awaitExit(WAIT)).isZero();
+        }
+    }
+
     @Test
     void javaCallsMonitorsAndLinksErlangProcesses() throws Exception {
         String code = "W = spawn(fun() -> receive die -> exit(bye) end end), "

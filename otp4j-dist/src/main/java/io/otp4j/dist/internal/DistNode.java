@@ -746,6 +746,20 @@ public final class DistNode implements RemoteRouter {
     }
 
     /**
+     * Sends {@code msg} to the process alias {@code alias} of {@code owner}'s node
+     * ({@code ALIAS_SEND}); to {@code owner} itself if that node knows no aliases.
+     */
+    void sendToAlias(Pid owner, Ref alias, Object msg) {
+        Peer p = peerOf(owner);
+        if (p == null) return;
+        if (p.supports(DistFlags.ALIAS)) {
+            p.send(new Control.AliasSend(io.otp4j.Proc.inProcess() ? io.otp4j.Proc.self() : proxy, alias, msg));
+        } else {
+            send(null, owner, msg);
+        }
+    }
+
+    /**
      * The generic core's messages in Erlang's shapes: a call is {@code {'$gen_call', {Pid, Tag}, Req}}
      * (its reply, {@code {Tag, Reply}}, is taken by the tag when it comes back), a cast
      * {@code {'$gen_cast', Msg}}. To a node that knows process aliases (OTP 24+) the tag is

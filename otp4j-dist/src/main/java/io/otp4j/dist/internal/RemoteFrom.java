@@ -10,10 +10,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The caller of a call that came from another node ({@code From = {Pid, Tag}} of gen_server): the
- * reply goes back as the message {@code {Tag, Reply}} to the caller's pid, which is what
- * {@code gen:call} waits for, whether its tag is a reference or {@code [alias | Ref]}.
+ * reply goes back as the message {@code {Tag, Reply}}, which is what {@code gen:call} waits for.
+ * When the tag is {@code [alias | Ref]} (OTP 24+), it goes to that process alias, as
+ * {@code gen:reply} sends it: a reply after the caller gave up finds the alias inactive and is
+ * dropped by the caller's node, instead of landing in its mailbox. Otherwise it goes to the pid.
  */
 final class RemoteFrom extends From {
+    private static final io.otp4j.Atom ALIAS = io.otp4j.Atom.of("alias");
     private final DistNode dist;
     private final Pid caller;
     private final Object tag;
@@ -34,13 +37,19 @@ final class RemoteFrom extends From {
     public Ref tag() {
         if (tag instanceof Ref r) return r;
         if (tag instanceof ImproperList l && l.tail() instanceof Ref r) return r;
+        if (tag instanceof Tuple t && t.size() == 2 && t.get(0) instanceof Ref r) return r; // {Ref, Node}: multi_call
         throw new IllegalStateException("a call tag that holds no reference: " + tag);
     }
 
     @Override
     protected boolean deliver(Object reply) {
         if (!open.compareAndSet(true, false)) return false;
-        dist.send(null, caller, Tuple.of(tag, reply));
+        if (tag instanceof ImproperList l && l.tail() instanceof Ref alias && l.elements().size() == 1
+                && ALIAS.equals(l.elements().get(0))) {
+            dist.sendToAlias(caller, alias, Tuple.of(tag, reply));
+        } else {
+            dist.send(null, caller, Tuple.of(tag, reply));
+        }
         return true;
     }
 
