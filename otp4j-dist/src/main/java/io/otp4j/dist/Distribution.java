@@ -65,6 +65,7 @@ public final class Distribution {
         synchronized (RUNNING) {
             if (RUNNING.containsKey(rt)) throw new IllegalStateException("node " + node.name() + " is already distributed");
             Distribution d = new Distribution(DistNode.start(rt, options));
+            d.runtime = rt;
             try {
                 GlobalServer gs = new GlobalServer(d);
                 d.globalServer = gs;
@@ -73,7 +74,6 @@ public final class Distribution {
                 d.stop();
                 throw new IOException("global could not start: " + e.getMessage(), e);
             }
-            d.runtime = rt;
             d.global = new Global(d, rt);
             d.dist.watchNodes((n, up) -> {
                 if (!up) for (Pid p : d.nodeMonitors.keySet()) d.fireNodeDown(p, n);
@@ -136,7 +136,7 @@ public final class Distribution {
     public void send(String name, String node, Object msg) {
         Objects.requireNonNull(msg, "msg");
         if (node.equals(name())) {
-            Proc.send(name, msg);
+            runtime.send(name, msg);
             return;
         }
         dist.send(Proc.inProcess() ? Proc.self() : null, name, node, msg);
@@ -237,7 +237,7 @@ public final class Distribution {
      */
     public void monitorNodes(Pid pid, boolean on) {
         if (on) {
-            BiConsumer<String, Boolean> w = visibleOnly((n, up) -> Proc.send(pid, up ? new NodeUp(n) : new NodeDown(n)));
+            BiConsumer<String, Boolean> w = visibleOnly((n, up) -> runtime.send(pid, up ? new NodeUp(n) : new NodeDown(n)));
             if (watchers.putIfAbsent(pid, w) == null) dist.watchNodes(w, true);
         } else {
             BiConsumer<String, Boolean> w = watchers.remove(pid);
@@ -262,7 +262,7 @@ public final class Distribution {
 
     /** The global name server's node events: visible nodes only, as {@code net_kernel:monitor_nodes/1}. */
     void watchVisibleNodes(Pid server) {
-        dist.watchNodes(visibleOnly((n, up) -> Proc.send(server, new GlobalServer.NodeEvent(n, up))), true);
+        dist.watchNodes(visibleOnly((n, up) -> runtime.send(server, new GlobalServer.NodeEvent(n, up))), true);
     }
 
     /** Passes on the ups of visible connections, and the downs of those it passed up. */

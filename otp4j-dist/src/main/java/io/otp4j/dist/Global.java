@@ -109,7 +109,7 @@ public final class Global {
      */
     public Pid send(Object name, Object msg) {
         Pid pid = whereisName(name).orElseThrow(() -> new NoSuchNameException(String.valueOf(name), "global"));
-        if (Proc.inProcess()) Proc.send(pid, msg);
+        if (Proc.inProcess() && Proc.node() == node) Proc.send(pid, msg);
         else node.send(pid, msg);
         return pid;
     }
