@@ -58,7 +58,7 @@ final class DistErlTestSupport {
 
         static Epmd start() throws Exception {
             int port = freePort();
-            return new Epmd(port, EpmdTestSupport.startRealEpmd(port));
+            return new Epmd(port, EpmdTestSupport.startRealEpmd(port).process());
         }
 
         /** PORT_PLEASE2: the distribution port of {@code alive}, or -1 when it is not registered. */

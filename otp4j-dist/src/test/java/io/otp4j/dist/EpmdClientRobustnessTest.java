@@ -123,10 +123,17 @@ class EpmdClientRobustnessTest {
             try (Socket s = fake.accept()) {
                 s.getInputStream().readNBytes(3);
                 s.getOutputStream().write(new byte[] {0, 0, 0x11, 0x11});
+                // a few bytes at a time until the client gives up and closes: the end of its read
+                // is the event waited on, every 200 ms another few bytes go out meanwhile
+                s.setSoTimeout(200);
                 for (int i = 0; i < 100; i++) {
                     s.getOutputStream().write("name ".getBytes(StandardCharsets.US_ASCII));
                     s.getOutputStream().flush();
-                    Thread.sleep(200);
+                    try {
+                        if (s.getInputStream().read() < 0) break; // the client closed
+                    } catch (java.net.SocketTimeoutException stillWaiting) {
+                        // the client still reads: dribble on
+                    }
                 }
             } catch (Exception ignored) {
                 // the client gave up

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @SuppressWarnings("try") // registrations are held open for the length of a block
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EpmdClientTest {
-    private Process epmd;
+    private RealEpmd epmd;
     private int port;
     private EpmdClient client;
 
@@ -39,7 +39,7 @@ class EpmdClientTest {
 
     @AfterEach
     void stopEpmd() throws Exception {
-        stop(epmd);
+        stop(epmd.process());
     }
 
     @Test
@@ -120,8 +120,7 @@ class EpmdClientTest {
         r.close();
         assertThat(r.isActive()).isFalse();
         r.ended().get(5, TimeUnit.SECONDS); // completes normally
-        await("epmd to forget the name", Duration.ofSeconds(10),
-                () -> !namesOrNull(port).contains("ephemeral"));
+        epmd.awaitOutput("unregistering 'ephemeral:", Duration.ofSeconds(10));
         assertThat(client.portPlease(LOOPBACK, "ephemeral")).isEmpty();
         r.close(); // idempotent
 
@@ -141,7 +140,7 @@ class EpmdClientTest {
     void theRegistrationEndsWhenEpmdGoesAway() throws Exception {
         Registration r = client.register("orphan", 40008);
         try {
-            stop(epmd);
+            stop(epmd.process());
             assertThatThrownBy(() -> r.ended().get(10, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class)
                     .cause().isInstanceOf(EpmdException.class);
@@ -153,7 +152,7 @@ class EpmdClientTest {
 
     @Test
     void noEpmdIsUnreachable() throws Exception {
-        stop(epmd);
+        stop(epmd.process());
         EpmdClient nobody = new EpmdClient(freePort(), Duration.ofSeconds(2));
         for (ThrowingCall call : new ThrowingCall[] {
                 () -> nobody.register("x", 1), () -> nobody.portPlease("127.0.0.1", "x"), () -> nobody.names("127.0.0.1")}) {

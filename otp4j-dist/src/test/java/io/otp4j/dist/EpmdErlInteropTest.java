@@ -156,8 +156,8 @@ class EpmdErlInteropTest {
             assertThat(listed.output()).contains("name t1 at port " + t1Port).contains("name j1 at port 41100");
 
             assertThat(erl.finish()).isZero();
-            await("t1 to be unregistered when erl halts", Duration.ofSeconds(10),
-                    () -> s.names().equals(List.of(new Names.Entry("j1", 41100))));
+            assertThat(s.awaitNames(n -> n.equals(List.of(new Names.Entry("j1", 41100))), Duration.ofSeconds(10)))
+                    .as("t1 unregistered when erl halts").isTrue();
         }
     }
 
@@ -168,7 +168,7 @@ class EpmdErlInteropTest {
         Erl first = new Erl(s.port(), "again", eval);
         long c1 = Long.parseLong(first.expect("CREATION "));
         assertThat(first.finish()).isZero();
-        await("the name to go", Duration.ofSeconds(10), () -> s.names().isEmpty());
+        assertThat(s.awaitNames(List::isEmpty, Duration.ofSeconds(10))).as("the name goes").isTrue();
         Erl second = new Erl(s.port(), "again", eval);
         long c2 = Long.parseLong(second.expect("CREATION "));
         assertThat(second.finish()).isZero();
@@ -190,7 +190,8 @@ class EpmdErlInteropTest {
     @Test
     void ourClientReadsWhatErlRegisteredWithTheRealEpmd() throws Exception {
         int port = freePort();
-        processes.add(startRealEpmd(port));
+        RealEpmd epmd = startRealEpmd(port);
+        processes.add(epmd.process());
         EpmdClient client = new EpmdClient(port, Duration.ofSeconds(5));
         try (Registration ours = client.register("java1", 41102)) {
             Erl erl = new Erl(port, "t3", """
@@ -205,7 +206,8 @@ class EpmdErlInteropTest {
             assertThat(t3.highestVersion()).isEqualTo(6);
             assertThat(client.names("127.0.0.1").find("t3").orElseThrow().port()).isEqualTo(t3.port());
             assertThat(erl.finish()).isZero();
-            await("t3 to be unregistered", Duration.ofSeconds(10), () -> !namesOrNull(port).contains("t3"));
+            epmd.awaitOutput("unregistering 't3:", Duration.ofSeconds(10));
+            assertThat(client.portPlease("127.0.0.1", "t3")).isEmpty();
             assertThat(ours.isActive()).isTrue();
         }
     }

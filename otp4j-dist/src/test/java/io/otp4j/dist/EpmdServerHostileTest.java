@@ -116,15 +116,22 @@ class EpmdServerHostileTest {
         long t0 = System.nanoTime();
         byte[] req = alive2(1, 77, 6, 6, "drip".getBytes(StandardCharsets.US_ASCII), new byte[0]);
         boolean cut = false;
+        // a byte every 150 ms, until the server cuts the connection: its end is the event waited on
+        s.setSoTimeout(150);
         for (byte b : req) {
             try {
                 s.getOutputStream().write(b);
                 s.getOutputStream().flush();
+                if (s.getInputStream().read() < 0) {
+                    cut = true;
+                    break;
+                }
+            } catch (java.net.SocketTimeoutException notYet) {
+                // the server still waits for the rest: the next byte
             } catch (IOException e) {
                 cut = true;
                 break;
             }
-            Thread.sleep(150);
         }
         Exchange e = readToEnd(s, Duration.ofSeconds(5));
         assertThat(cut || e.closed()).isTrue();
@@ -167,7 +174,8 @@ class EpmdServerHostileTest {
         assertThat(server.names()).contains(new Names.Entry("chatty", 42002));
         s.getOutputStream().write(request(110)); // a second request on the registration
         assertThat(readToEnd(s, Duration.ofSeconds(5)).closed()).isTrue();
-        await("chatty to go", Duration.ofSeconds(5), () -> !server.names().contains(new Names.Entry("chatty", 42002)));
+        assertThat(server.awaitNames(n -> !n.contains(new Names.Entry("chatty", 42002)), Duration.ofSeconds(5)))
+                .as("chatty goes").isTrue();
         stillServes();
     }
 
@@ -210,7 +218,8 @@ class EpmdServerHostileTest {
         }
         assertThat(closedAtOnce).isGreaterThan(0);
         // the idle ones are reaped by the packet timeout, and the server answers again
-        await("the server to answer again", Duration.ofSeconds(15), () -> namesOrNull(server.port()) != null);
+        assertThat(server.awaitConnections(n -> n < server.config().maxConnections(), Duration.ofSeconds(15)))
+                .as("room for a connection again").isTrue();
         for (Socket s : idle) s.close();
         stillServes();
     }
@@ -223,7 +232,8 @@ class EpmdServerHostileTest {
                 if (i % 3 == 0) s.getOutputStream().write(new byte[] {0, 5, 122});
             }
         }
-        await("the churn to drain", Duration.ofSeconds(10), () -> namesOrNull(server.port()) != null);
+        assertThat(server.awaitConnections(n -> n < server.config().maxConnections(), Duration.ofSeconds(10)))
+                .as("room for a connection again").isTrue();
         stillServes();
     }
 
@@ -254,7 +264,8 @@ class EpmdServerHostileTest {
             }));
         }
         for (Thread t : threads) t.join();
-        await("the server to answer again", Duration.ofSeconds(15), () -> namesOrNull(server.port()) != null);
+        assertThat(server.awaitConnections(n -> n < server.config().maxConnections(), Duration.ofSeconds(15)))
+                .as("room for a connection again").isTrue();
         stillServes();
         assertThat(server.names()).contains(new Names.Entry("witness", 42000));
     }

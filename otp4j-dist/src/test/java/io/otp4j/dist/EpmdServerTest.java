@@ -73,7 +73,7 @@ class EpmdServerTest {
             assertThat(names.nodes()).containsExactly(new Names.Entry("h1", 41002), new Names.Entry("a1", 41001));
             assertThat(s.names()).isEqualTo(names.nodes());
         }
-        await("the names to go", Duration.ofSeconds(5), () -> s.names().isEmpty());
+        assertThat(s.awaitNames(List::isEmpty, Duration.ofSeconds(5))).as("the names go").isTrue();
     }
 
     @Test
@@ -96,7 +96,7 @@ class EpmdServerTest {
         long creation = Integer.toUnsignedLong(r.creation());
         assertThat(creation).isBetween(System.currentTimeMillis() / 1000 - 5, System.currentTimeMillis() / 1000 + 5);
         r.close();
-        await("the name to go", Duration.ofSeconds(5), () -> !s.names().contains(new Names.Entry("brief", 41005)));
+        assertThat(s.awaitNames(n -> !n.contains(new Names.Entry("brief", 41005)), Duration.ofSeconds(5))).as("the name goes").isTrue();
         try (Registration again = c.register("brief", 41006)) {
             assertThat(Integer.toUnsignedLong(again.creation())).isEqualTo(creation + 1);
         }
@@ -118,7 +118,7 @@ class EpmdServerTest {
             assertThat(dup.reply()).containsExactly(121, 1, 0, 99);
             assertThat(dup.closed()).isTrue();
         }
-        await("the name to go", Duration.ofSeconds(5), () -> s.names().isEmpty());
+        assertThat(s.awaitNames(List::isEmpty, Duration.ofSeconds(5))).as("the name goes").isTrue();
     }
 
     @Test
@@ -157,7 +157,7 @@ class EpmdServerTest {
     void dumpListsActiveAndOldNames() throws Exception {
         EpmdServer s = server();
         client(s).register("gone", 41013).close();
-        await("the name to go", Duration.ofSeconds(5), () -> s.names().isEmpty());
+        assertThat(s.awaitNames(List::isEmpty, Duration.ofSeconds(5))).as("the name goes").isTrue();
         try (Registration ignored = client(s).register("here", 41014)) {
             Exchange e = exchange(s.port(), request(100), Duration.ofSeconds(5));
             String text = new String(e.reply(), 4, e.reply().length - 4, StandardCharsets.UTF_8);
@@ -188,10 +188,10 @@ class EpmdServerTest {
         assertThat(refused.output()).contains("Killing not allowed");
         assertThat(s.isRunning()).isTrue();
         r.close();
-        await("the name to go", Duration.ofSeconds(5), () -> s.names().isEmpty());
+        assertThat(s.awaitNames(List::isEmpty, Duration.ofSeconds(5))).as("the name goes").isTrue();
         Result killed = run(kill, Map.of(), Duration.ofSeconds(20));
         assertThat(killed.output()).contains("Killed");
-        await("the server to stop", Duration.ofSeconds(5), () -> !s.isRunning());
+        assertThat(s.awaitStopped(Duration.ofSeconds(5))).as("the server stops").isTrue();
         // the port is free again
         toClose.add(EpmdServer.start(EpmdServer.Config.port(s.port())));
     }
@@ -225,7 +225,7 @@ class EpmdServerTest {
                     .contains("NOEXIST");
             assertThat(run(List.of(EPMD, "-port", port, "-kill"), Map.of(), Duration.ofSeconds(20)).output())
                     .contains("Killed");
-            await("the server to stop", Duration.ofSeconds(5), () -> !s.isRunning());
+            assertThat(s.awaitStopped(Duration.ofSeconds(5))).as("the server stops").isTrue();
             assertThatThrownBy(() -> other.ended().get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
         } finally {
             r.close();
@@ -256,7 +256,7 @@ class EpmdServerTest {
     void startIfAbsentLeavesTheRealEpmdAlone() throws Exception {
         assumeTrue(epmdInstalled(), "epmd is not installed");
         int port = freePort();
-        processes.add(startRealEpmd(port));
+        processes.add(startRealEpmd(port).process());
         assertThat(EpmdServer.startIfAbsent(port)).isEmpty();
         assertThat(EpmdServer.startIfAbsent(EpmdServer.Config.port(port).withBindAddress(LOOPBACK))).isEmpty();
         // the real one still serves

@@ -20,11 +20,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 
 /** Helpers of the EPMD tests: free ports, the real epmd and erl as subprocesses, raw exchanges. */
 final class EpmdTestSupport {
@@ -61,28 +59,39 @@ final class EpmdTestSupport {
     }
 
     /**
-     * Starts the real epmd in the foreground on {@code port} (127.0.0.1) and waits until it says it
-     * serves (its debug output, {@code -d -d}, announces its main loop once it listens).
+     * The real epmd, run in the foreground with its debug output ({@code -d -d}), which says what
+     * it does: its main loop once it listens, each registration and each unregistration.
      */
-    static Process startRealEpmd(int port, String... extraArgs) throws Exception {
+    record RealEpmd(Process process, BlockingQueue<String> output) {
+        /** Waits for a line of epmd's output containing {@code text}, or fails. */
+        void awaitOutput(String text, Duration limit) throws InterruptedException {
+            long deadline = System.nanoTime() + limit.toNanos();
+            for (;;) {
+                long left = deadline - System.nanoTime();
+                String l = left > 0 ? output.poll(left, TimeUnit.NANOSECONDS) : null;
+                if (l == null) throw new AssertionError("epmd did not print \"" + text + "\" within " + limit);
+                if (l.contains(text)) return;
+            }
+        }
+    }
+
+    /** Starts the real epmd on {@code port} (127.0.0.1) and waits until it says it serves. */
+    static RealEpmd startRealEpmd(int port, String... extraArgs) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(EPMD, "-d", "-d", "-port", Integer.toString(port), "-address", "127.0.0.1"));
         cmd.addAll(List.of(extraArgs));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        CompletableFuture<Void> running = new CompletableFuture<>();
+        RealEpmd epmd = new RealEpmd(p, new LinkedBlockingQueue<>());
         Thread.ofVirtual().name("epmd-" + port + "-output").start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String l; (l = r.readLine()) != null; ) {
-                    if (l.contains("entering the main select() loop")) running.complete(null); // then keep draining the debug output
-                }
+                for (String l; (l = r.readLine()) != null; ) epmd.output().add(l);
             } catch (IOException ignored) {
                 // epmd ended
             }
-            running.completeExceptionally(new IllegalStateException("epmd on port " + port + " exited"));
         });
         try {
-            running.get(15, TimeUnit.SECONDS);
-            return p;
-        } catch (ExecutionException | TimeoutException e) {
+            epmd.awaitOutput("entering the main select() loop", Duration.ofSeconds(15));
+            return epmd;
+        } catch (AssertionError e) {
             stop(p);
             throw new IllegalStateException("epmd did not start on port " + port, e);
         }
@@ -124,15 +133,6 @@ final class EpmdTestSupport {
     }
 
     record Result(int exit, String output) {}
-
-    /** Waits until {@code condition} holds, or fails. */
-    static void await(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(20);
-        }
-    }
 
     /** The names of the EPMD on {@code port}, or null when it does not answer. */
     static Names namesOrNull(int port) {

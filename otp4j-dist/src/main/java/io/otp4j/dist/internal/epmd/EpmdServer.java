@@ -18,6 +18,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntPredicate;
+import java.util.function.Predicate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -221,6 +224,47 @@ public final class EpmdServer implements AutoCloseable {
         return !closed;
     }
 
+    /** The connections open now (registrations included). */
+    public int connections() {
+        return conns.size();
+    }
+
+    /**
+     * Waits until the registered names satisfy {@code condition}: each registration, its end and
+     * the server's end wake the waiters. False if {@code timeout} passes first.
+     */
+    public boolean awaitNames(Predicate<List<Names.Entry>> condition, Duration timeout) throws InterruptedException {
+        return awaitState(() -> condition.test(names()), timeout);
+    }
+
+    /** Waits until the open connections number satisfies {@code condition} (each connection's end wakes the waiters). */
+    public boolean awaitConnections(IntPredicate condition, Duration timeout) throws InterruptedException {
+        return awaitState(() -> condition.test(conns.size()), timeout);
+    }
+
+    /** Waits until the server has stopped (after {@link #close}, or a {@code KILL_REQ}). */
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return awaitState(() -> closed, timeout);
+    }
+
+    private boolean awaitState(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (!condition.getAsBoolean()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                lock.wait(Math.max(1, left / 1_000_000));
+            }
+            return true;
+        }
+    }
+
+    private void changed() {
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+    }
+
     /** The nodes registered now, in the order of {@code NAMES_REQ} (newest first, as epmd). */
     public List<Names.Entry> names() {
         synchronized (lock) {
@@ -243,6 +287,7 @@ public final class EpmdServer implements AutoCloseable {
         for (Conn c : conns) closeQuietly(c.socket);
         synchronized (lock) {
             registered.clear();
+            lock.notifyAll();
         }
         watchdog.interrupt();
         for (Thread t : List.of(acceptor, watchdog)) {
@@ -340,6 +385,7 @@ public final class EpmdServer implements AutoCloseable {
             unregister(c);
             conns.remove(c);
             closeQuietly(c.socket);
+            changed();
         }
     }
 
@@ -415,6 +461,7 @@ public final class EpmdServer implements AutoCloseable {
                 node = new Node(name, c, eport, nodeType, protocol, high, low, extra, counter);
                 registered.put(name, node);
                 c.keep = true;
+                lock.notifyAll();
             }
         }
         int creation = node != null ? node.creation() : REFUSED_CREATION;
@@ -459,6 +506,7 @@ public final class EpmdServer implements AutoCloseable {
 
     /** Keeps the counter of an unregistered name, bounded (guarded by lock). */
     private void forget(Node n) {
+        lock.notifyAll();
         unregistered.remove(n.name);
         unregistered.put(n.name, n.counter);
         while (unregistered.size() > MAX_UNREGISTERED) unregistered.pollFirstEntry();
