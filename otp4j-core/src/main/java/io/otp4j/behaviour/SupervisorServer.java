@@ -218,12 +218,7 @@ final class SupervisorServer implements GenServer<SupervisorServer.State, Superv
     /** A supervisor's bookkeeping is not replaced from outside: the function may only return it unchanged. */
     @Override
     public State replaceSysState(State s, UnaryOperator<Object> fn) {
-        Object shown = sysState(s);
-        Object r = fn.apply(shown);
-        if (!shown.equals(r)) {
-            throw new UnsupportedOperationException("a supervisor's state cannot be replaced (the function returned " + r + ")");
-        }
-        return s;
+        return SysView.unchangedOnly(s, sysState(s), fn, "a supervisor's state");
     }
 
     /** A failure carried back to the caller of an admin function, which rethrows it. */

@@ -221,7 +221,7 @@ public final class Global {
                 List<String> nodes = new ArrayList<>();
                 nodes.add(dist.name());
                 nodes.addAll(known);
-                String boss = nodes.stream().max(Comparator.naturalOrder()).orElseThrow();
+                String boss = GlobalLocks.boss(nodes);
                 if (locks.setLock(id, List.of(boss))) {
                     if (locks.setLock(id, nodes) && knownNodes().equals(known)) {
                         try {

@@ -183,7 +183,7 @@ final class GlobalLocker {
     private boolean lockNodesSafely(Tuple lockId, List<String> extra) {
         List<String> all = new ArrayList<>(known);
         all.add(me);
-        String boss = all.stream().max(Comparator.naturalOrder()).orElse(me);
+        String boss = GlobalLocks.boss(all);
         if (!boss.equals(me) && !locks.canSetLockHere(lockId)) return false;
         List<String> first = List.of(boss);
         if (!locks.setLock(lockId, first)) return false;

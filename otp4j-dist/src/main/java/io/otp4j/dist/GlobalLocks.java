@@ -25,6 +25,11 @@ final class GlobalLocks {
     private final GlobalServer state;
     private final String me;
 
+    /** global's boss of a set of nodes: the greatest name, locked first and freed last. */
+    static String boss(List<String> nodes) {
+        return nodes.stream().max(Comparator.naturalOrder()).orElseThrow();
+    }
+
     GlobalLocks(Distribution dist, GlobalServer state) {
         this.dist = dist;
         this.state = state;
@@ -58,7 +63,7 @@ final class GlobalLocks {
 
     /** Gives the lock back, the boss's last. */
     void deleteGlobalLock(Tuple id, List<String> nodes) {
-        String boss = nodes.stream().max(Comparator.naturalOrder()).orElse(me);
+        String boss = boss(nodes);
         List<String> others = new ArrayList<>(nodes);
         others.remove(boss);
         delLock(id, others);

@@ -162,7 +162,7 @@ final class GlobalServer implements GenServer<GlobalServer, Object> {
                 return new NoReply<>(this);
             }
         } else if (request instanceof Atom a) {
-            if (a.equals(GET_KNOWN)) return new Reply<>(knownList(), this);
+            if (a.equals(GET_KNOWN)) return new Reply<>(knownAtoms(), this);
             if (a.equals(GET_SYNCED)) return new Reply<>(atoms(synced), this);
             if (a.equals(GET_VSN)) return new Reply<>(VSN, this);
         }
@@ -542,10 +542,6 @@ final class GlobalServer implements GenServer<GlobalServer, Object> {
             out.add(Tuple.of(e.getKey(), e.getValue().pid(), e.getValue().method()));
         }
         return out;
-    }
-
-    private List<Object> knownList() {
-        return atoms(known.keySet());
     }
 
     private List<Object> knownAtoms() {

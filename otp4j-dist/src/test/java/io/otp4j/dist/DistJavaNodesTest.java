@@ -50,6 +50,7 @@ class DistJavaNodesTest {
         b.stop();
     }
 
+    /** A server answering {@code {echo, Request, N}}, N counting its calls (the TLS tests use it too). */
     record Echo() implements GenServer<Integer, Object> {
         @Override
         public Init<Integer> init() {

@@ -3,7 +3,6 @@ package io.otp4j.dist;
 import io.otp4j.Atom;
 import io.otp4j.Node;
 import io.otp4j.Tuple;
-import io.otp4j.behaviour.From;
 import io.otp4j.behaviour.GenServer;
 import io.otp4j.behaviour.StartOptions;
 import io.otp4j.dist.DistTlsSupport.LogCapture;
@@ -75,26 +74,14 @@ class DistTlsTest {
         return Distribution.start(n, options.withEpmdPort(epmdPort));
     }
 
-    record Echo() implements GenServer<Integer, Object> {
-        @Override
-        public Init<Integer> init() {
-            return new Init.Ok<>(0);
-        }
-
-        @Override
-        public CallResult<Integer> handleCall(Object req, From from, Integer n) {
-            return new Reply<>(Tuple.of(Atom.of("echo"), req, n + 1), n + 1);
-        }
-    }
-
     @Test
     void twoOtp4jNodesCallEachOtherOverTls() throws Exception {
         Distribution a = node("ta@localhost", pki.tls());
         Distribution b = node("tb@localhost", pki.tls());
         Node na = nodes.get(0);
         Node nb = nodes.get(1);
-        na.run(() -> GenServer.start(new Echo(), StartOptions.named("echo")));
-        nb.run(() -> GenServer.start(new Echo(), StartOptions.named("echo")));
+        na.run(() -> GenServer.start(new DistJavaNodesTest.Echo(), StartOptions.named("echo")));
+        nb.run(() -> GenServer.start(new DistJavaNodesTest.Echo(), StartOptions.named("echo")));
 
         Object fromA = na.run(() -> a.call("echo", "tb@localhost", "hi"));
         assertThat(fromA).isEqualTo(Tuple.of(Atom.of("echo"), io.otp4j.dist.term.Binary.of("hi"), 1));

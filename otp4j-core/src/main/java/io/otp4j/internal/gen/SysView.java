@@ -35,4 +35,16 @@ public interface SysView<S> {
     default S replaceSysState(S state, UnaryOperator<Object> fn) {
         return (S) fn.apply(sysState(state));
     }
+
+    /**
+     * {@link #replaceSysState} for a state {@code sys} may show but not replace (a supervisor's
+     * bookkeeping): {@code fn}, given {@code shown}, may only return it unchanged.
+     */
+    static <S> S unchangedOnly(S state, Object shown, UnaryOperator<Object> fn, String what) {
+        Object r = fn.apply(shown);
+        if (!shown.equals(r)) {
+            throw new UnsupportedOperationException(what + " cannot be replaced (the function returned " + r + ")");
+        }
+        return state;
+    }
 }

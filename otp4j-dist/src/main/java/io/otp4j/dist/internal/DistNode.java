@@ -8,7 +8,6 @@ import io.otp4j.Ref;
 import io.otp4j.Tuple;
 import io.otp4j.dist.DistOptions;
 import io.otp4j.dist.NodeName;
-import io.otp4j.dist.term.ImproperList;
 import io.otp4j.dist.internal.connection.Connection;
 import io.otp4j.dist.internal.connection.ConnectionConfig;
 import io.otp4j.dist.internal.connection.DistFlags;
@@ -63,7 +62,6 @@ public final class DistNode implements RemoteRouter {
     private static final Logger LOG = LoggerFactory.getLogger("io.otp4j.dist");
     private static final Atom GEN_CALL = Atom.of("$gen_call");
     private static final Atom GEN_CAST = Atom.of("$gen_cast");
-    private static final Atom ALIAS = Atom.of("alias");
     private static final Atom NOPROC = Atom.of("noproc");
     private static final int FRAGMENT_SIZE = 64 * 1024;
 
@@ -248,7 +246,7 @@ public final class DistNode implements RemoteRouter {
             HandshakeResult r = Handshake.initiate(stream, handshake, p.name, registry);
             attach(p, stream, r);
         } catch (HandshakeException e) {
-            closeQuietly(socket);
+            Sockets.closeQuietly(socket);
             if (p.connection != null) return; // the other node's attempt won and is attached
             if (e.kind() == HandshakeException.Kind.SIMULTANEOUS) {
                 // the other node's attempt goes on: its connection is the one we wait for (if that
@@ -259,7 +257,7 @@ public final class DistNode implements RemoteRouter {
             LOG.warn("connection to {} failed: {}", p.name, e.getMessage());
             p.failed(e.getMessage());
         } catch (IOException | RuntimeException e) {
-            closeQuietly(socket);
+            Sockets.closeQuietly(socket);
             if (p.connection != null) return;
             LOG.warn("connection to {} failed: {}", p.name, e.toString());
             p.failed(e.toString());
@@ -307,7 +305,7 @@ public final class DistNode implements RemoteRouter {
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("a node connecting to {} from {} was refused: {}", self, s.getRemoteSocketAddress(),
                             e.getMessage());
-                    closeQuietly(s);
+                    Sockets.closeQuietly(s);
                 } finally {
                     if (from[0] != null && accepting.remove(from[0]) && !attached) {
                         // something waited for this node meanwhile: dial it ourselves
@@ -358,14 +356,6 @@ public final class DistNode implements RemoteRouter {
         }
     };
 
-    private static void closeQuietly(Socket s) {
-        if (s == null) return;
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // closing
-        }
-    }
 
     /** A link between a local and a remote process, as the connection tracks it. */
     private record Link(Pid local, Pid remote) {
@@ -774,7 +764,7 @@ public final class DistNode implements RemoteRouter {
             Pid caller = from.caller() != null ? from.caller() : proxy;
             // (a caller that is not a process has a tag of the JVM's default node, which cannot be an alias here)
             boolean alias = p.supports(DistFlags.ALIAS) && tag.node().equals(self.toString());
-            Object wireTag = alias ? new ImproperList(List.of(ALIAS), tag) : tag;
+            Object wireTag = alias ? CallTags.aliasTag(tag) : tag;
             return Tuple.of(GEN_CALL, Tuple.of(caller, wireTag), request);
         }
         if (msg instanceof Gen.Cast(Object m)) return Tuple.of(GEN_CAST, m);
@@ -805,12 +795,8 @@ public final class DistNode implements RemoteRouter {
     /** A reply to a call this node made: completes the call instead of reaching a mailbox. */
     private boolean isReply(Object msg) {
         if (!(msg instanceof Tuple t) || t.size() != 2) return false;
-        Object wireTag = t.get(0);
-        if (wireTag instanceof ImproperList l && l.tail() instanceof Ref r && l.elements().size() == 1
-                && ALIAS.equals(l.elements().get(0))) {
-            wireTag = r;
-        }
-        if (!(wireTag instanceof Ref tag)) return false;
+        Ref tag = t.get(0) instanceof Ref r ? r : CallTags.aliasOf(t.get(0));
+        if (tag == null) return false;
         From from = pendingCalls.remove(tag);
         if (from == null) return false;
         if (from instanceof CallWaiter w) {

@@ -4,7 +4,6 @@ import io.otp4j.Pid;
 import io.otp4j.Ref;
 import io.otp4j.Tuple;
 import io.otp4j.behaviour.From;
-import io.otp4j.dist.term.ImproperList;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -16,7 +15,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * dropped by the caller's node, instead of landing in its mailbox. Otherwise it goes to the pid.
  */
 final class RemoteFrom extends From {
-    private static final io.otp4j.Atom ALIAS = io.otp4j.Atom.of("alias");
     private final DistNode dist;
     private final Pid caller;
     private final Object tag;
@@ -35,17 +33,16 @@ final class RemoteFrom extends From {
 
     @Override
     public Ref tag() {
-        if (tag instanceof Ref r) return r;
-        if (tag instanceof ImproperList l && l.tail() instanceof Ref r) return r;
-        if (tag instanceof Tuple t && t.size() == 2 && t.get(0) instanceof Ref r) return r; // {Ref, Node}: multi_call
+        Ref r = CallTags.refOf(tag);
+        if (r != null) return r;
         throw new IllegalStateException("a call tag that holds no reference: " + tag);
     }
 
     @Override
     protected boolean deliver(Object reply) {
         if (!open.compareAndSet(true, false)) return false;
-        if (tag instanceof ImproperList l && l.tail() instanceof Ref alias && l.elements().size() == 1
-                && ALIAS.equals(l.elements().get(0))) {
+        Ref alias = CallTags.aliasOf(tag);
+        if (alias != null) {
             dist.sendToAlias(caller, alias, Tuple.of(tag, reply));
         } else {
             dist.send(null, caller, Tuple.of(tag, reply));
@@ -53,10 +50,8 @@ final class RemoteFrom extends From {
         return true;
     }
 
-    /** A {@code From} tuple's tag is a reference or {@code [alias | Ref]}. */
+    /** A {@code From} tuple's tag: see {@link CallTags}. */
     static boolean isTag(Object tag) {
-        // a reference; an alias and a reference ([alias | Ref], OTP 24+); {Ref, Node} from gen_server:multi_call
-        return tag instanceof Ref || (tag instanceof ImproperList l && l.tail() instanceof Ref)
-                || (tag instanceof io.otp4j.Tuple t && t.size() == 2 && t.get(0) instanceof Ref);
+        return CallTags.refOf(tag) != null;
     }
 }

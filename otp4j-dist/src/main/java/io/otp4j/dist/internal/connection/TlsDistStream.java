@@ -1,5 +1,6 @@
 package io.otp4j.dist.internal.connection;
 
+import io.otp4j.dist.internal.Sockets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -187,13 +188,13 @@ final class TlsDistStream implements DistStream {
         closing = true;
         if (writing) {
             tcp.close(); // the writer may wait for a peer that reads nothing: do not wait for it
-            closeQuietly(socket);
+            Sockets.closeQuietly(socket);
             return;
         }
         Thread watchdog = Thread.ofVirtual().name("otp4j-dist-tls-close").start(() -> {
             try {
                 Thread.sleep(CLEAN_CLOSE);
-                closeQuietly(tcp);
+                Sockets.closeQuietly(tcp);
             } catch (InterruptedException done) {
                 // closed in time
             }
@@ -206,13 +207,6 @@ final class TlsDistStream implements DistStream {
         }
     }
 
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // closing
-        }
-    }
 
     @Override
     public String toString() {

@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
+import io.otp4j.dist.internal.Sockets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -160,7 +161,7 @@ public final class EpmdClient {
             ok = true;
             return r;
         } finally {
-            if (!ok) closeQuietly(socket);
+            if (!ok) Sockets.closeQuietly(socket);
         }
     }
 
@@ -304,11 +305,11 @@ public final class EpmdClient {
             s.connect(new InetSocketAddress(host, epmdPort), remaining(deadline));
             return s;
         } catch (SocketTimeoutException e) {
-            closeQuietly(s);
+            Sockets.closeQuietly(s);
             throw new EpmdException(EpmdException.Kind.TIMEOUT,
                     "no connection to EPMD at " + host.getHostAddress() + ":" + epmdPort + " within " + timeout, e);
         } catch (IOException e) {
-            closeQuietly(s);
+            Sockets.closeQuietly(s);
             throw new EpmdException(EpmdException.Kind.UNREACHABLE,
                     "cannot connect to EPMD at " + host.getHostAddress() + ":" + epmdPort + ": " + e.getMessage(), e);
         }
@@ -369,13 +370,6 @@ public final class EpmdClient {
         return s.length() <= 80 ? s : s.substring(0, 80) + "...";
     }
 
-    static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // nothing to do
-        }
-    }
 
     @Override
     public String toString() {

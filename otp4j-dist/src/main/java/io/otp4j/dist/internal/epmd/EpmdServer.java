@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
+import io.otp4j.dist.internal.Sockets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -284,7 +285,7 @@ public final class EpmdServer implements AutoCloseable {
         } catch (IOException e) {
             log.debug("closing the EPMD listening socket", e);
         }
-        for (Conn c : conns) closeQuietly(c.socket);
+        for (Conn c : conns) Sockets.closeQuietly(c.socket);
         synchronized (lock) {
             registered.clear();
             lock.notifyAll();
@@ -321,14 +322,14 @@ public final class EpmdServer implements AutoCloseable {
                             port, conns.size());
                 }
                 log.debug("embedded EPMD on port {}: refusing a connection from {}", port, s.getRemoteSocketAddress());
-                closeQuietly(s);
+                Sockets.closeQuietly(s);
                 continue;
             }
             Conn c = new Conn(ids.incrementAndGet(), s, isLocalPeer(s), System.nanoTime() + config.packetTimeout().toNanos());
             conns.add(c);
             if (closed) {
                 conns.remove(c);
-                closeQuietly(s);
+                Sockets.closeQuietly(s);
                 break;
             }
             Thread.ofVirtual().name("epmd-server-" + port + "-conn-" + c.id).start(() -> serve(c));
@@ -349,7 +350,7 @@ public final class EpmdServer implements AutoCloseable {
             for (Conn c : conns) {
                 if (!c.keep && now - c.deadline > 0) {
                     log.debug("embedded EPMD on port {}: connection {} timed out", port, c.id);
-                    closeQuietly(c.socket);
+                    Sockets.closeQuietly(c.socket);
                 }
             }
         }
@@ -384,7 +385,7 @@ public final class EpmdServer implements AutoCloseable {
         } finally {
             unregister(c);
             conns.remove(c);
-            closeQuietly(c.socket);
+            Sockets.closeQuietly(c.socket);
             changed();
         }
     }
@@ -614,7 +615,7 @@ public final class EpmdServer implements AutoCloseable {
             write(c, "NOEXIST".getBytes(StandardCharsets.US_ASCII));
             return;
         }
-        closeQuietly(n.conn.socket);
+        Sockets.closeQuietly(n.conn.socket);
         log.debug("embedded EPMD: {} unregistered by STOP_REQ", name);
         write(c, "STOPPED".getBytes(StandardCharsets.US_ASCII));
     }
@@ -631,13 +632,6 @@ public final class EpmdServer implements AutoCloseable {
         out.flush();
     }
 
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // nothing to do
-        }
-    }
 
     @Override
     public String toString() {
