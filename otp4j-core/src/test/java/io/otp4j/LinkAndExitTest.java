@@ -125,9 +125,17 @@ class LinkAndExitTest extends NodeTestSupport {
     void exitNormalIsIgnoredByOthersButEndsTheCaller() throws Exception {
         inProcess(() -> {
             Pid me = Proc.self();
-            Pid p = Proc.spawn(idle());
+            // signals from one process to another keep their order: the answer to a ping sent after
+            // the exit signal says the signal has been taken, and ignored
+            Pid p = Proc.spawn(() -> {
+                for (;;) {
+                    Pid from = Proc.receive(m -> m instanceof Pid q ? q : null);
+                    Proc.send(from, "pong");
+                }
+            });
             Proc.exit(p, ExitReason.NORMAL);
-            Proc.sleep(Duration.ofMillis(5));
+            Proc.send(p, me);
+            Proc.receive(m -> "pong".equals(m) ? m : null);
             assertThat(Proc.isAlive(p)).isTrue();
             Proc.Spawned suicide = Proc.spawnMonitor(() -> {
                 Proc.exit(Proc.self(), ExitReason.NORMAL);

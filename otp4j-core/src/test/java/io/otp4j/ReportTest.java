@@ -68,14 +68,16 @@ class ReportTest {
     @Test
     void processesKilledByASignalDoNotReport() throws Exception {
         node.run(() -> {
+            Pid me = Proc.self();
             Pid a = Proc.spawn(() -> Proc.receive(m -> null));
             Pid b = Proc.spawn(() -> {
                 Proc.link(a);
+                Proc.send(me, "linked");
                 Proc.receive(m -> null);
             });
             Ref ra = Proc.monitor(a);
             Ref rb = Proc.monitor(b);
-            Proc.sleep(Duration.ofMillis(5));
+            Proc.receive(m -> "linked".equals(m) ? m : null);
             Proc.exit(a, ExitReason.KILL);
             Proc.receive(m -> m instanceof Down d && d.ref().equals(ra) ? d : null);
             Proc.receive(m -> m instanceof Down d && d.ref().equals(rb) ? d : null);

@@ -4,6 +4,7 @@ import io.otp4j.Exit;
 import io.otp4j.ExitReason;
 import io.otp4j.Pid;
 import io.otp4j.Proc;
+import io.otp4j.Down;
 import io.otp4j.Ref;
 import org.junit.jupiter.api.Test;
 
@@ -157,8 +158,9 @@ class AgentAndTaskTest extends BehaviourTestSupport {
             });
             assertThat(t.ignore()).isEmpty();
             go.countDown();
+            Ref done = Proc.monitor(t.pid());
             assertThat(awaitText()).isEqualTo("still ran");
-            Proc.sleep(Duration.ofMillis(5));
+            Proc.receive(m -> m instanceof Down d && d.ref().equals(done) ? d : null); // the task has crashed
             assertThat(Proc.isAlive(me)).isTrue();
         });
     }
