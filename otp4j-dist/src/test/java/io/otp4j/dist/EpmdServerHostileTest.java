@@ -226,12 +226,15 @@ class EpmdServerHostileTest {
 
     @Test
     void connectionChurnDoesNotHurt() throws Exception {
+        long before = server.connectionsAccepted();
         for (int i = 0; i < 300; i++) {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(LOOPBACK, server.port()), 5000);
                 if (i % 3 == 0) s.getOutputStream().write(new byte[] {0, 5, 122});
             }
         }
+        // the churn has drained once the server has taken all 300 and has room again
+        assertThat(server.awaitAccepted(before + 300, Duration.ofSeconds(10))).as("all taken").isTrue();
         assertThat(server.awaitConnections(n -> n < server.config().maxConnections(), Duration.ofSeconds(10)))
                 .as("room for a connection again").isTrue();
         stillServes();
@@ -240,6 +243,8 @@ class EpmdServerHostileTest {
     @Test
     void randomRequestsNeverBreakIt() throws Exception {
         Random random = new Random(4369);
+        long before = server.connectionsAccepted();
+        java.util.concurrent.atomic.AtomicInteger connected = new java.util.concurrent.atomic.AtomicInteger();
         int[] codes = {120, 122, 110, 100, 115, 0, 255, 121, 118};
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 8; t++) {
@@ -255,8 +260,12 @@ class EpmdServerHostileTest {
                     } else {
                         req = body; // raw noise, length prefix included
                     }
-                    try {
-                        exchange(server.port(), req, Duration.ofMillis(300));
+                    try (Socket s = new Socket()) {
+                        s.connect(new InetSocketAddress(LOOPBACK, server.port()), 5000);
+                        connected.incrementAndGet();
+                        s.getOutputStream().write(req);
+                        s.getOutputStream().flush();
+                        readToEnd(s, Duration.ofMillis(300));
                     } catch (IOException ignored) {
                         // refused under load: fine
                     }
@@ -264,6 +273,7 @@ class EpmdServerHostileTest {
             }));
         }
         for (Thread t : threads) t.join();
+        assertThat(server.awaitAccepted(before + connected.get(), Duration.ofSeconds(15))).as("all taken").isTrue();
         assertThat(server.awaitConnections(n -> n < server.config().maxConnections(), Duration.ofSeconds(15)))
                 .as("room for a connection again").isTrue();
         stillServes();

@@ -134,6 +134,7 @@ public final class EpmdServer implements AutoCloseable {
     private final int port;
     private final Set<Conn> conns = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong accepted = new AtomicLong();
     /** When the last warning about the connection cap was logged (System.nanoTime()), to log it once a minute. */
     private final AtomicLong lastCapWarning = new AtomicLong(System.nanoTime() - CAP_WARNING_PERIOD);
     private final Object lock = new Object();
@@ -144,6 +145,8 @@ public final class EpmdServer implements AutoCloseable {
     private final Thread acceptor;
     private final Thread watchdog;
     private volatile boolean closed;
+    /** Set (under lock) once close has closed everything. */
+    private boolean stopped;
 
     private EpmdServer(Config config, ServerSocket server) {
         this.config = config;
@@ -243,9 +246,9 @@ public final class EpmdServer implements AutoCloseable {
         return awaitState(() -> condition.test(conns.size()), timeout);
     }
 
-    /** Waits until the server has stopped (after {@link #close}, or a {@code KILL_REQ}). */
+    /** Waits until the server has stopped, its port free (after {@link #close}, or a {@code KILL_REQ}). */
     public boolean awaitStopped(Duration timeout) throws InterruptedException {
-        return awaitState(() -> closed, timeout);
+        return awaitState(() -> stopped, timeout);
     }
 
     private boolean awaitState(BooleanSupplier condition, Duration timeout) throws InterruptedException {
@@ -258,6 +261,21 @@ public final class EpmdServer implements AutoCloseable {
             }
             return true;
         }
+    }
+
+    /** Every connection taken from the listener so far, the refused ones included. */
+    public long connectionsAccepted() {
+        return accepted.get();
+    }
+
+    /** Waits until the listener has taken {@code n} connections in all (each one taken wakes the waiters). */
+    public boolean awaitAccepted(long n, Duration timeout) throws InterruptedException {
+        return awaitState(() -> accepted.get() >= n, timeout);
+    }
+
+    private void tookConnection() {
+        accepted.incrementAndGet();
+        changed();
     }
 
     private void changed() {
@@ -301,6 +319,10 @@ public final class EpmdServer implements AutoCloseable {
                 }
             }
         }
+        synchronized (lock) {
+            stopped = true; // its port is free
+            lock.notifyAll();
+        }
         log.info("embedded EPMD on port {} stopped", port);
     }
 
@@ -323,6 +345,7 @@ public final class EpmdServer implements AutoCloseable {
                 }
                 log.debug("embedded EPMD on port {}: refusing a connection from {}", port, s.getRemoteSocketAddress());
                 Sockets.closeQuietly(s);
+                tookConnection();
                 continue;
             }
             Conn c = new Conn(ids.incrementAndGet(), s, isLocalPeer(s), System.nanoTime() + config.packetTimeout().toNanos());
@@ -333,6 +356,7 @@ public final class EpmdServer implements AutoCloseable {
                 break;
             }
             Thread.ofVirtual().name("epmd-server-" + port + "-conn-" + c.id).start(() -> serve(c));
+            tookConnection();
         }
         if (!closed) close();
     }
