@@ -9,6 +9,7 @@ import io.otp4j.Proc;
 import io.otp4j.Ref;
 import io.otp4j.SpawnOptions;
 import io.otp4j.internal.BehaviourInfo;
+import io.otp4j.internal.MarkedBody;
 import io.otp4j.internal.ProcessImpl;
 
 import java.time.Duration;
@@ -123,13 +124,12 @@ public final class Task<T> {
      * seen as {@code noproc}). Elixir's Task.Supervisor does the same.
      */
     static <T> Proc.Body body(Callable<T> fn, Pid owner, Ref ref, boolean linkToOwner, boolean awaitGo) {
-        return () -> {
-            mark(fn);
+        return new MarkedBody(new Info(BehaviourInfo.classNameOf(fn)), () -> {
             if (linkToOwner) Proc.link(owner);
             if (awaitGo) Proc.receive(m -> m instanceof Go g && g.ref().equals(ref) ? g : null);
             T value = fn.call();
             Proc.send(owner, new Reply(ref, value));
-        };
+        });
     }
 
     /** Starts a process running {@code fn} for its side effects, not linked (Task.start). */
@@ -150,18 +150,9 @@ public final class Task<T> {
         }
     }
 
-    /** Marks the calling process as a task running {@code fn}. */
-    private static void mark(Object fn) {
-        ProcessImpl p = ProcessImpl.current();
-        if (p != null) p.behaviour(new Info(BehaviourInfo.classNameOf(fn)));
-    }
-
-    /** {@code fn}, run by a process marked as a task. */
+    /** {@code fn}, run by a process marked as a task from its spawn on. */
     static Proc.Body marked(Proc.Body fn) {
-        return () -> {
-            mark(fn);
-            fn.run();
-        };
+        return new MarkedBody(new Info(BehaviourInfo.classNameOf(fn)), fn);
     }
 
     private static ProcessImpl owner(String what) {

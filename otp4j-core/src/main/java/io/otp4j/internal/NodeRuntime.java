@@ -189,6 +189,7 @@ public final class NodeRuntime implements Node {
         Pid pid = new Pid(name, (int) slot, (int) (slot >>> 32), creation);
         boolean system = opts.priority() == SpawnOptions.Priority.HIGH;
         ProcessImpl p = new ProcessImpl(this, pid, body, system ? ProcessImpl.SYSTEM : 0);
+        if (body instanceof MarkedBody marked) p.behaviour(marked.behaviour());
         if (listener != null) {
             p.ext().monitoredBy().put(monitorRef, listener);
         }
