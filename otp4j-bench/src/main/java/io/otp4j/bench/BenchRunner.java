@@ -242,7 +242,7 @@ public final class BenchRunner {
 
     private List<String> otp4jCommand(String run, List<String> params, List<String> extra) {
         List<String> cmd = new ArrayList<>(List.of(java, "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-                "-Djdk.trackAllThreads=false"));
+                "-Djdk.trackAllThreads=false", "-Djdk.pollerMode=1"));
         cmd.addAll(JVM_FLAGS);
         cmd.addAll(List.of("-cp", classpath, "io.otp4j.bench.otp4j.Otp4jBench", run));
         cmd.addAll(params);

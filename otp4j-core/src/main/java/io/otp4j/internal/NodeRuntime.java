@@ -1024,6 +1024,17 @@ public final class NodeRuntime implements Node {
         return schedulers;
     }
 
+    /**
+     * An unstarted virtual thread on this node's scheduler for normal processes, for a service thread
+     * that hands work to processes and takes work from them (a distribution connection's reader and
+     * writer): on the same scheduler a hand-off to a process runs next on the same worker.
+     */
+    public Thread newServiceThread(String name, Runnable task) {
+        Thread t = schedulers.newThread(task, false);
+        t.setName(name);
+        return t;
+    }
+
     // ------------------------------------------------------------------ running code from outside
 
     private record Returned(Object value) {

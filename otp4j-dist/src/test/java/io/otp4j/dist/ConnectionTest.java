@@ -71,6 +71,35 @@ class ConnectionTest {
     }
 
     @Test
+    void theReaderAndWriterAreMadeByTheConfigsThreadMaker() throws Exception {
+        java.util.List<String> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.Set<Thread> readers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        ConnectionConfig counted = QUIET.withThreads((name, task) -> {
+            made.add(name);
+            return Thread.ofVirtual().name(name).unstarted(task);
+        });
+        try (SocketPair p = SocketPair.open()) {
+            Frames fb = new Frames() {
+                @Override
+                public void onFrame(ByteBuffer frame) {
+                    readers.add(Thread.currentThread());
+                    super.onFrame(frame);
+                }
+            };
+            Connection a = Connection.start(p.clientStream(), B, HEADER, counted, new Frames());
+            Connection b = Connection.start(p.serverStream(), A, HEADER, counted, fb);
+            assertThat(made).containsExactlyInAnyOrder("otp4j-dist-reader-" + B, "otp4j-dist-writer-" + B,
+                    "otp4j-dist-reader-" + A, "otp4j-dist-writer-" + A);
+            a.send(headerFrame(1, 3));
+            assertThat(fb.frames.poll(10, TimeUnit.SECONDS)).isEqualTo(headerFrame(1, 3));
+            assertThat(readers).extracting(Thread::getName).containsExactly("otp4j-dist-reader-" + A);
+            a.close();
+            assertThat(a.awaitTermination(Duration.ofSeconds(10))).isTrue();
+            assertThat(b.awaitTermination(Duration.ofSeconds(10))).isTrue();
+        }
+    }
+
+    @Test
     void framesLargerThanTheBuffersArriveWhole() throws Exception {
         ConnectionConfig small = QUIET.withBuffers(1024, 1024);
         try (SocketPair p = SocketPair.open()) {

@@ -35,7 +35,10 @@ import java.util.concurrent.locks.LockSupport;
  *       traffic, and halves ping-pong throughput on a two-core machine (measured: 1.1 M against
  *       3.3 M round trips/s).</li>
  *   <li><b>Idle workers</b> spin for {@value #SPIN_MICROS_DEFAULT} µs, stealing from queues (cache
- *       lines that hand-offs do not touch); every 10 µs they also look at the busy workers'
+ *       lines that hand-offs do not touch), and offer their core to other threads about every
+ *       microsecond ({@code sched_yield}: a spinner stays awake, so work submitted from outside
+ *       needs no wake-up, but it does not starve the socket poller that brings that work; ADR
+ *       0018); every 10 µs they also look at the busy workers'
  *       runnext, and steal a task that has waited there behind the same running task for two
  *       looks in a row (its worker is busy with something long). Then they park.</li>
  *   <li><b>sysmon</b>, a monitor thread, checks every 2 ms for a worker stuck on one task (for two
@@ -81,6 +84,9 @@ public final class ProcessScheduler implements Executor {
 
     static final long SPIN_MICROS_DEFAULT = 50;
     private static final long SPIN_NANOS = Long.getLong("otp4j.sched.spinMicros", SPIN_MICROS_DEFAULT) * 1000;
+    /** Whether a spinning worker offers its core to other threads about every microsecond (ADR 0018). */
+    private static final boolean SPIN_YIELDS =
+            Boolean.parseBoolean(System.getProperty("otp4j.sched.spinYields", "true"));
     /** How often an idle worker looks at busy workers' runnext slots. */
     private static final long RUNNEXT_LOOK_NANOS = 10_000;
     private static final long SYSMON_NANOS = Long.getLong("otp4j.sched.sysmonMicros", 2000) * 1_000;
@@ -692,7 +698,12 @@ public final class ProcessScheduler implements Executor {
                             return r;
                         }
                         Thread.onSpinWait();
-                        if ((++i & 7) == 0) now = System.nanoTime();
+                        if ((++i & 7) == 0) {
+                            now = System.nanoTime();
+                            // a spinner that kept its core would starve the threads that bring the
+                            // work it waits for (the socket poller, a peer node on the same machine)
+                            if (SPIN_YIELDS) Thread.yield();
+                        }
                     } while (now - start < SPIN_NANOS);
                 }
                 if (retireRequested) {

@@ -49,6 +49,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
@@ -100,7 +101,7 @@ public final class DistNode implements RemoteRouter {
         this.self = NodeName.parse(node.name());
         this.handshake = HandshakeConfig.of(self, node.creation(), options.cookie())
                 .withHidden(options.hidden()).withSetupTimeout(options.setupTime());
-        this.connectionConfig = ConnectionConfig.DEFAULT.withTickTime(options.tickTime());
+        this.connectionConfig = ConnectionConfig.DEFAULT.withTickTime(options.tickTime()).withThreads(node::newServiceThread);
         this.tls = options.tls() != null ? TlsSockets.of(options.tls()) : null;
         this.epmd = new EpmdClient(options.epmdPort());
         this.epmdServer = options.startEpmd()
@@ -141,11 +142,23 @@ public final class DistNode implements RemoteRouter {
         }
         LOG.info("node {} is distributed: listening on {}{}, registered with EPMD on port {}", d.self,
                 d.listener.getLocalSocketAddress(), d.tls != null ? " (TLS)" : "", options.epmdPort());
+        if (!systemThreadPollers() && POLLER_HINT.compareAndSet(false, true)) {
+            LOG.info("the JVM's socket pollers are virtual threads: a message from another node takes an extra "
+                    + "hand-off (start the JVM with -Djdk.pollerMode=1 for the lowest latency; ADR 0018)");
+        }
         return d;
     }
 
     public NodeName name() {
         return self;
+    }
+
+    private static final AtomicBoolean POLLER_HINT = new AtomicBoolean();
+
+    /** True when the JDK's socket pollers are platform threads ({@code -Djdk.pollerMode=1}). */
+    static boolean systemThreadPollers() {
+        String m = System.getProperty("jdk.pollerMode", "");
+        return m.equals("1") || m.equalsIgnoreCase("SYSTEM_THREADS");
     }
 
     /** The group leader given to code run by {@code rex} for this node's rpc calls (output to it is dropped). */

@@ -93,8 +93,8 @@ public final class Connection implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.listener = Objects.requireNonNull(listener, "listener");
         String n = peer.toString();
-        this.reader = Thread.ofVirtual().name("otp4j-dist-reader-" + n).unstarted(this::readLoop);
-        this.writer = Thread.ofVirtual().name("otp4j-dist-writer-" + n).unstarted(this::writeLoop);
+        this.reader = config.threads().unstarted("otp4j-dist-reader-" + n, this::readLoop);
+        this.writer = config.threads().unstarted("otp4j-dist-writer-" + n, this::writeLoop);
         this.ticker = Thread.ofVirtual().name("otp4j-dist-ticker-" + n).unstarted(this::tickLoop);
     }
 

@@ -12,18 +12,30 @@ import java.util.Objects;
  * @param maxFrameLength  the longest frame read; a longer length closes the connection (128 MiB by default)
  * @param readBufferSize  the reader's buffer; frames that fit are read with others in one read
  * @param writeBufferSize the writer's buffer; queued frames that fit are written together in one write
+ * @param threads         makes the reader and writer threads (unstarted); by default plain virtual
+ *                        threads, for a node the virtual threads of its process scheduler
  */
 public record ConnectionConfig(Duration tickTime, int tickIntensity, int maxFrameLength, int readBufferSize,
-                               int writeBufferSize) {
+                               int writeBufferSize, ThreadMaker threads) {
+
+    /** Makes an unstarted thread named {@code name} running {@code task}. */
+    @FunctionalInterface
+    public interface ThreadMaker {
+        Thread unstarted(String name, Runnable task);
+    }
+
+    /** Plain virtual threads on the JDK's default scheduler. */
+    public static final ThreadMaker VIRTUAL_THREADS = (name, task) -> Thread.ofVirtual().name(name).unstarted(task);
 
     /** Erlang's default {@code net_ticktime}. */
     public static final Duration DEFAULT_TICK_TIME = Duration.ofSeconds(60);
 
     public static final ConnectionConfig DEFAULT =
-            new ConnectionConfig(DEFAULT_TICK_TIME, 4, 128 << 20, 64 << 10, 64 << 10);
+            new ConnectionConfig(DEFAULT_TICK_TIME, 4, 128 << 20, 64 << 10, 64 << 10, VIRTUAL_THREADS);
 
     public ConnectionConfig {
         Objects.requireNonNull(tickTime, "tickTime");
+        Objects.requireNonNull(threads, "threads");
         if (tickIntensity < 4 || tickIntensity > 1000) {
             throw new IllegalArgumentException("tickIntensity is 4..1000, got " + tickIntensity);
         }
@@ -37,19 +49,23 @@ public record ConnectionConfig(Duration tickTime, int tickIntensity, int maxFram
     }
 
     public ConnectionConfig withTickTime(Duration tickTime) {
-        return new ConnectionConfig(tickTime, tickIntensity, maxFrameLength, readBufferSize, writeBufferSize);
+        return new ConnectionConfig(tickTime, tickIntensity, maxFrameLength, readBufferSize, writeBufferSize, threads);
     }
 
     public ConnectionConfig withTickIntensity(int intensity) {
-        return new ConnectionConfig(tickTime, intensity, maxFrameLength, readBufferSize, writeBufferSize);
+        return new ConnectionConfig(tickTime, intensity, maxFrameLength, readBufferSize, writeBufferSize, threads);
     }
 
     public ConnectionConfig withMaxFrameLength(int max) {
-        return new ConnectionConfig(tickTime, tickIntensity, max, readBufferSize, writeBufferSize);
+        return new ConnectionConfig(tickTime, tickIntensity, max, readBufferSize, writeBufferSize, threads);
     }
 
     public ConnectionConfig withBuffers(int readBufferSize, int writeBufferSize) {
-        return new ConnectionConfig(tickTime, tickIntensity, maxFrameLength, readBufferSize, writeBufferSize);
+        return new ConnectionConfig(tickTime, tickIntensity, maxFrameLength, readBufferSize, writeBufferSize, threads);
+    }
+
+    public ConnectionConfig withThreads(ThreadMaker threads) {
+        return new ConnectionConfig(tickTime, tickIntensity, maxFrameLength, readBufferSize, writeBufferSize, threads);
     }
 
     /** How often the ticker checks: {@code tickTime / tickIntensity}. */
