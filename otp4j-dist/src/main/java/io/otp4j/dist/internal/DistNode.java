@@ -101,7 +101,13 @@ public final class DistNode implements RemoteRouter {
         this.self = NodeName.parse(node.name());
         this.handshake = HandshakeConfig.of(self, node.creation(), options.cookie())
                 .withHidden(options.hidden()).withSetupTimeout(options.setupTime());
-        this.connectionConfig = ConnectionConfig.DEFAULT.withTickTime(options.tickTime()).withThreads(node::newServiceThread);
+        // a connection's reader is a platform thread blocked in read, which the kernel wakes itself
+        // (a virtual one waits on the JDK's poller, one hand-off more); its writer runs on the
+        // node's scheduler, where a process's send hands off to it on the same worker (ADR 0018)
+        this.connectionConfig = ConnectionConfig.DEFAULT.withTickTime(options.tickTime())
+                .withThreads((name, task) -> name.startsWith(Connection.READER_PREFIX)
+                        ? Thread.ofPlatform().daemon().name(name).unstarted(task)
+                        : node.newServiceThread(name, task));
         this.tls = options.tls() != null ? TlsSockets.of(options.tls()) : null;
         this.epmd = new EpmdClient(options.epmdPort());
         this.epmdServer = options.startEpmd()
@@ -143,8 +149,8 @@ public final class DistNode implements RemoteRouter {
         LOG.info("node {} is distributed: listening on {}{}, registered with EPMD on port {}", d.self,
                 d.listener.getLocalSocketAddress(), d.tls != null ? " (TLS)" : "", options.epmdPort());
         if (!systemThreadPollers() && POLLER_HINT.compareAndSet(false, true)) {
-            LOG.info("the JVM's socket pollers are virtual threads: a message from another node takes an extra "
-                    + "hand-off (start the JVM with -Djdk.pollerMode=1 for the lowest latency; ADR 0018)");
+            LOG.info("the JVM's socket pollers are virtual threads, which slows round trips between nodes "
+                    + "(start the JVM with -Djdk.pollerMode=1 for the lowest latency; ADR 0018)");
         }
         return d;
     }
