@@ -1026,8 +1026,8 @@ public final class NodeRuntime implements Node {
 
     /**
      * An unstarted virtual thread on this node's scheduler for normal processes, for a service thread
-     * that hands work to processes and takes work from them (a distribution connection's reader and
-     * writer): on the same scheduler a hand-off to a process runs next on the same worker.
+     * that takes work from processes (a distribution connection's writer): a process's hand-off to
+     * it runs next on the same worker.
      */
     public Thread newServiceThread(String name, Runnable task) {
         Thread t = schedulers.newThread(task, false);

@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param readBufferSize  the reader's buffer; frames that fit are read with others in one read
  * @param writeBufferSize the writer's buffer; queued frames that fit are written together in one write
  * @param threads         makes the reader and writer threads (unstarted); by default plain virtual
- *                        threads, for a node the virtual threads of its process scheduler
+ *                        threads; a node's reader is a platform thread, its writer a virtual thread
+ *                        of its process scheduler (ADR 0018)
  */
 public record ConnectionConfig(Duration tickTime, int tickIntensity, int maxFrameLength, int readBufferSize,
                                int writeBufferSize, ThreadMaker threads) {
