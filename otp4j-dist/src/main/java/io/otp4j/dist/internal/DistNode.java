@@ -105,9 +105,7 @@ public final class DistNode implements RemoteRouter {
         // (a virtual one waits on the JDK's poller, one hand-off more); its writer runs on the
         // node's scheduler, where a process's send hands off to it on the same worker (ADR 0018)
         this.connectionConfig = ConnectionConfig.DEFAULT.withTickTime(options.tickTime())
-                .withThreads((name, task) -> name.startsWith(Connection.READER_PREFIX)
-                        ? Thread.ofPlatform().daemon().name(name).unstarted(task)
-                        : node.newServiceThread(name, task));
+                .withThreads(ConnectionConfig.PLATFORM_THREADS, node::newServiceThread);
         this.tls = options.tls() != null ? TlsSockets.of(options.tls()) : null;
         this.epmd = new EpmdClient(options.epmdPort());
         this.epmdServer = options.startEpmd()

@@ -66,9 +66,6 @@ public final class Connection implements AutoCloseable {
     private static final int BYTES_IN = 0, FRAMES_IN = 1, TICKS_IN = 2, READS = 3;
     private static final int BYTES_OUT = 16, FRAMES_OUT = 17, TICKS_OUT = 18, WRITES = 19;
 
-    /** The names of a connection's reader and writer threads: the prefix, then the peer's name. */
-    public static final String READER_PREFIX = "otp4j-dist-reader-", WRITER_PREFIX = "otp4j-dist-writer-";
-
     private final DistStream stream;
     private final NodeName peer;
     private final long flags;
@@ -96,8 +93,8 @@ public final class Connection implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.listener = Objects.requireNonNull(listener, "listener");
         String n = peer.toString();
-        this.reader = config.threads().unstarted(READER_PREFIX + n, this::readLoop);
-        this.writer = config.threads().unstarted(WRITER_PREFIX + n, this::writeLoop);
+        this.reader = config.readerThreads().unstarted("otp4j-dist-reader-" + n, this::readLoop);
+        this.writer = config.writerThreads().unstarted("otp4j-dist-writer-" + n, this::writeLoop);
         this.ticker = Thread.ofVirtual().name("otp4j-dist-ticker-" + n).unstarted(this::tickLoop);
     }
 
